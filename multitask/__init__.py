@@ -1,0 +1,10 @@
+"""decaNLP-style multi-task question answering on AllenNLP (MQAN), MeSH indexing first.
+
+Importing the package registers every component, so `allennlp` finds them through
+`.allennlp_plugins` without `--include-package`.
+"""
+
+from multitask import data, decoding, metrics, models, modules, predictors, qa  # noqa: F401
+from multitask.errors import install_cli_excepthook
+
+install_cli_excepthook()

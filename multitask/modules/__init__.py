@@ -1,0 +1,2 @@
+from multitask.modules.decoder import MQANDecoder, QADecoder  # noqa: F401
+from multitask.modules.encoder import MQANEncoder, QAEncoder  # noqa: F401

@@ -1,0 +1,1 @@
+from multitask.predictors.mesh_indexer import MeshIndexerPredictor  # noqa: F401
