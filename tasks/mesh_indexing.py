@@ -244,8 +244,15 @@ class MeshLabelDecoding(TaskDecoding):
         )
         return LabelSequenceConstraint(trie, separator, vocab.get_token_index(END_SYMBOL, namespace))
 
-    def postprocess(self, tokens: list[str]) -> list[dict[str, Any]]:
-        labels: list[dict[str, Any]] = []
+    def postprocess(self, tokens: list[str]) -> dict[str, list]:
+        """``{"labels": [{"ui", "name"}], "invalid": [text]}``.
+
+        Token groups that name no descriptor can only come from unconstrained decoding or
+        from a label cut off by ``max_decoding_steps``; they are reported, never dressed up
+        as descriptors.
+        """
+        labels: list[dict[str, str]] = []
+        invalid: list[str] = []
         seen: set[str] = set()
         group: list[str] = []
         for token in [*tokens, SEPARATOR]:
@@ -254,13 +261,16 @@ class MeshLabelDecoding(TaskDecoding):
                 continue
             if group:
                 found = self.by_words.get(tuple(group))
-                label = {"ui": found[0], "name": found[1]} if found else {"ui": None, "name": " ".join(group)}
-                key = label["ui"] or label["name"]
-                if key not in seen:
-                    seen.add(key)
-                    labels.append(label)
+                if found is None:
+                    invalid.append(" ".join(group))
+                elif found[0] not in seen:
+                    seen.add(found[0])
+                    labels.append({"ui": found[0], "name": found[1]})
             group = []
-        return labels
+        return {"labels": labels, "invalid": invalid}
 
-    def metric_prediction(self, answer: list[dict[str, Any]]) -> set[str]:
-        return {label["ui"] or f"invalid:{label['name']}" for label in answer}
+    def metric_prediction(self, answer: dict[str, list]) -> set[str]:
+        # invalid label texts count as false positives
+        return {label["ui"] for label in answer["labels"]} | {
+            f"invalid:{text}" for text in answer["invalid"]
+        }

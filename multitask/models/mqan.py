@@ -67,6 +67,7 @@ class MQAN(Model):
         self.beam_size = beam_size
         self.max_decoding_steps = max_decoding_steps
         self._constraints: dict[str, Any] = {}
+        self._scored_tasks: set[str] = set()  # tasks whose metric saw predictions since reset
 
     # ---- encoding -------------------------------------------------------------------------
     def _embed(self, tokens: TextFieldTensors) -> tuple[torch.Tensor, torch.Tensor]:
@@ -156,6 +157,7 @@ class MQAN(Model):
                     [decoding.metric_prediction(answers[r]) for r in rows.tolist()],
                     [metadata[r]["gold"] for r in rows.tolist()],
                 )
+                self._scored_tasks.add(task)
         return {"predicted_tokens": tokens, "answer": answers}
 
     def _search(self, encoded: EncodedQA, context_ext, question_ext, task: str) -> list[list[int]]:
@@ -212,8 +214,10 @@ class MQAN(Model):
         metrics: dict[str, float] = {}
         deca_score = 0.0
         headline_count = 0
+        # task metrics need decoding, which only runs outside training: report them only
+        # when they have seen predictions, rather than as zeros in the training progress bar
         for name, spec in self.tasks.items():
-            if spec.metric is None:
+            if spec.metric is None or name not in self._scored_tasks:
                 continue
             values = spec.metric.get_metric(reset)
             if not isinstance(values, dict):
@@ -225,4 +229,6 @@ class MQAN(Model):
                 headline_count += 1
         if headline_count:
             metrics["decaScore"] = deca_score
+        if reset:
+            self._scored_tasks.clear()
         return metrics

@@ -21,7 +21,8 @@ class PredictionInputError(UserInputError):
 @Predictor.register("mesh_indexer")
 class MeshIndexerPredictor(Predictor):
     """Input lines ``{"pmid", "title", "abstractText"}``; output ``{"pmid", "labels"}`` with
-    labels as ``{"ui", "name"}``. A bad line stops the run with its line number.
+    labels as ``{"ui", "name"}`` (plus ``invalid_labels``, texts that name no descriptor, if
+    any). A bad line stops the run with its line number.
     """
 
     def __init__(self, model, dataset_reader, frozen: bool = True) -> None:
@@ -63,4 +64,7 @@ class MeshIndexerPredictor(Predictor):
 
     @staticmethod
     def _format(inputs: JsonDict, outputs: dict[str, Any]) -> JsonDict:
-        return {"pmid": str(inputs["pmid"]), "labels": outputs["answer"]}
+        formatted = {"pmid": str(inputs["pmid"]), "labels": outputs["answer"]["labels"]}
+        if outputs["answer"]["invalid"]:  # only without the decoding constraint, or cut short
+            formatted["invalid_labels"] = outputs["answer"]["invalid"]
+        return formatted

@@ -1,0 +1,24 @@
+"""Streaming corpus readers (MEDLINE XML, BioASQ JSON, MEDLINE text, JSON Lines) and
+writers; every reader yields :class:`~multitask.data.article.Article` and counts what it
+read, kept and skipped in a :class:`ReadStats`."""
+
+from multitask.data.corpus.bioasq_json import iter_bioasq_json
+from multitask.data.corpus.jsonl import iter_jsonl
+from multitask.data.corpus.medline_text import iter_medline_text
+from multitask.data.corpus.medline_xml import iter_medline_xml
+from multitask.data.corpus.read_stats import ReadStats
+from multitask.data.corpus.reader import READERS, detect_format, read_articles
+from multitask.data.corpus.writers import write_bioasq_json, write_jsonl
+
+__all__ = [
+    "READERS",
+    "ReadStats",
+    "detect_format",
+    "iter_bioasq_json",
+    "iter_jsonl",
+    "iter_medline_text",
+    "iter_medline_xml",
+    "read_articles",
+    "write_bioasq_json",
+    "write_jsonl",
+]

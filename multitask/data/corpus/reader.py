@@ -1,0 +1,88 @@
+"""``read_articles``: one entry point over every corpus format, chosen by name or content."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+
+from multitask.data.article import Article
+from multitask.data.corpus._common import OnError, PathLike, check_on_error, peek_text
+from multitask.data.corpus.bioasq_json import iter_bioasq_json
+from multitask.data.corpus.jsonl import iter_jsonl
+from multitask.data.corpus.medline_text import iter_medline_text
+from multitask.data.corpus.medline_xml import iter_medline_xml
+from multitask.data.corpus.read_stats import ReadStats
+from multitask.data.errors import CorpusFormatError
+
+Reader = Callable[..., Iterator[Article]]
+
+READERS: dict[str, Reader] = {
+    "medline_xml": iter_medline_xml,
+    "bioasq_json": iter_bioasq_json,
+    "medline_text": iter_medline_text,
+    "jsonl": iter_jsonl,
+}
+
+_SUFFIXES = {
+    ".xml": "medline_xml",
+    ".json": "bioasq_json",
+    ".jsonl": "jsonl",
+    ".txt": "medline_text",
+    ".nbib": "medline_text",
+    ".medline": "medline_text",
+}
+_MEDLINE_TEXT_LINE = re.compile(r"^[A-Z][A-Z0-9]{0,3} {0,3}- ")
+_BIOASQ_HEAD = re.compile(r'^\{\s*"(articles|documents)"\s*:')
+
+
+def detect_format(path: PathLike) -> str:
+    """The format of ``path``: by suffix (``.gz`` ignored), else by sniffing its first
+    bytes (``<`` XML, ``{"articles"``/``[`` BioASQ JSON, other ``{`` JSON Lines,
+    ``TAG - `` MEDLINE text). Raises CorpusFormatError when neither tells."""
+    name = os.fspath(path)
+    base = name[:-3] if name.endswith(".gz") else name
+    suffix = os.path.splitext(base)[1].lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    head = peek_text(path)
+    if head.startswith("<"):
+        return "medline_xml"
+    if _BIOASQ_HEAD.match(head) or head.startswith("["):
+        return "bioasq_json"
+    if head.startswith("{"):
+        return "jsonl"
+    if _MEDLINE_TEXT_LINE.match(head):
+        return "medline_text"
+    raise CorpusFormatError(
+        name, "line 1", f"cannot tell the corpus format from the name or from {head[:30]!r}"
+    )
+
+
+def read_articles(
+    path: PathLike,
+    format: str = "auto",
+    *,
+    stats: ReadStats | None = None,
+    require_abstract: bool = True,
+    require_mesh: bool = True,
+    on_error: OnError = "raise",
+) -> Iterator[Article]:
+    """Stream the Articles of one corpus file, counting every record in ``stats``.
+
+    ``format`` is "auto" or one of :data:`READERS`. ``on_error="skip"`` turns
+    record-level problems into counted skips; file-level ones always raise
+    CorpusFormatError naming the file.
+    """
+    check_on_error(on_error)
+    if format == "auto":
+        format = detect_format(path)
+    if format not in READERS:
+        raise ValueError(f"unknown corpus format {format!r}; expected auto or {sorted(READERS)}")
+    return READERS[format](
+        path,
+        stats if stats is not None else ReadStats(),
+        require_abstract=require_abstract,
+        require_mesh=require_mesh,
+        on_error=on_error,
+    )

@@ -1,0 +1,84 @@
+"""Writers for the two JSON layouts the readers stream back.
+
+Both write to ``path + ".tmp"`` and rename at the end, so an interrupted run never leaves
+a truncated corpus that looks complete. A path ending in ``.gz`` is gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterable
+from typing import IO, Any
+
+from multitask.data.article import Article
+from multitask.data.corpus._common import PathLike
+
+
+def _open_text(path: str, compress: bool) -> IO[str]:
+    if compress:
+        return gzip.open(path, "wt", encoding="utf-8", compresslevel=6)
+    return open(path, "w", encoding="utf-8")
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+def bioasq_record(article: Article) -> dict[str, Any]:
+    """The BioASQ Task A object for one article, plus ``meshUIs`` when every UI is known.
+
+    BioASQ has no major-topic flags or abstract sections, so those are not written.
+    """
+    obj: dict[str, Any] = {
+        "journal": article.journal,
+        "meshMajor": list(article.mesh_names),
+        "year": article.year,
+        "abstractText": article.abstract,
+        "pmid": article.pmid,
+        "title": article.title,
+    }
+    if all(ui is not None for ui in article.mesh_uis) and len(article.mesh_uis) == len(
+        article.mesh_names
+    ):
+        obj["meshUIs"] = list(article.mesh_uis)
+    return obj
+
+
+def write_bioasq_json(articles: Iterable[Article], path: PathLike) -> int:
+    """Write BioASQ's line layout (``{"articles":[``, one article per line with a comma
+    after all but the last, ``]}``) so that :func:`iter_bioasq_json` streams it back.
+    Returns the number of articles written."""
+    final = os.fspath(path)
+    tmp = final + ".tmp"
+    count = 0
+    with _open_text(tmp, final.endswith(".gz")) as out:
+        out.write('{"articles":[\n')
+        pending: str | None = None  # held back one line: only the last has no comma
+        for article in articles:
+            if pending is not None:
+                out.write(pending + ",\n")
+            pending = _dumps(bioasq_record(article))
+            count += 1
+        if pending is not None:
+            out.write(pending + "\n")
+        out.write("]}\n")
+    os.replace(tmp, final)
+    return count
+
+
+def write_jsonl(articles: Iterable[Article], path: PathLike) -> int:
+    """Write one :meth:`Article.to_json` object per line (all fields except ``source``,
+    which :func:`iter_jsonl` sets to the new file's line). Returns the count written."""
+    final = os.fspath(path)
+    tmp = final + ".tmp"
+    count = 0
+    with _open_text(tmp, final.endswith(".gz")) as out:
+        for article in articles:
+            obj = article.to_json()
+            obj.pop("source", None)
+            out.write(_dumps(obj) + "\n")
+            count += 1
+    os.replace(tmp, final)
+    return count

@@ -1,0 +1,139 @@
+"""Build a ready corpus: MeSH vocabulary + BioASQ-layout train / validation / test files.
+
+Every input is streamed once; each record is either written or counted as skipped with a
+reason, and unknown headings are counted and reported (never kept, never dropped silently).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from multitask.data.article import Article
+from multitask.data.corpus import ReadStats, read_articles
+from multitask.data.corpus.writers import BioasqJsonWriter
+from multitask.data.split import SPLITS, split_of
+from multitask.mesh import LabelResolver, MeshVocabulary
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CorpusSummary:
+    stats: ReadStats = field(default_factory=ReadStats)
+    per_split: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)  # read fine, but not written: why
+    label_occurrences: int = 0
+    distinct_labels: set = field(default_factory=set)
+    resolver: LabelResolver | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "documents_read": self.stats.read,
+            "documents_written": sum(self.per_split.values()),
+            "skipped": dict(self.stats.skipped + self.dropped),
+            "per_split": dict(self.per_split),
+            "label_occurrences": self.label_occurrences,
+            "distinct_labels": len(self.distinct_labels),
+            "unknown_label_occurrences": self.resolver.unknown.total if self.resolver else 0,
+            "unknown_labels_top": dict(self.resolver.unknown.counts.most_common(20))
+            if self.resolver
+            else {},
+            "renamed_label_occurrences": self.resolver.renamed_total if self.resolver else 0,
+        }
+
+    def render(self) -> str:
+        data = self.to_json()
+        lines = [
+            f"documents read: {data['documents_read']:,}",
+            f"documents written: {data['documents_written']:,} "
+            + ", ".join(f"{s} {n:,}" for s, n in data["per_split"].items()),
+            "skipped: " + (", ".join(f"{r} {n:,}" for r, n in data["skipped"].items()) or "none"),
+            f"label occurrences: {data['label_occurrences']:,} "
+            f"({data['distinct_labels']:,} distinct headings)",
+            "unknown labels (counted, left out of the corpus): "
+            + (self.resolver.unknown.summary() if self.resolver else "none"),
+            f"labels resolved through an older name's UI: {data['renamed_label_occurrences']:,}",
+        ]
+        return "\n".join(lines)
+
+
+def resolve_labels(article: Article, resolver: LabelResolver) -> Article:
+    """Map headings to current descriptors, by UI where the source has one, else by name.
+
+    Unknown headings are counted by the resolver and left out; a heading given twice (old
+    and new name) is kept once.
+    """
+    kept: dict[str, tuple[str, bool | None]] = {}
+    majors = article.major_topic or [None] * len(article.mesh_names)
+    for ui, name, major in zip(article.mesh_uis, article.mesh_names, majors):
+        descriptor = resolver.resolve_one((ui, name))
+        if descriptor is not None and descriptor.ui is not None:
+            kept.setdefault(descriptor.ui, (descriptor.name, major))
+    article.mesh_uis = list(kept)
+    article.mesh_names = [name for name, _ in kept.values()]
+    article.major_topic = [major for _, major in kept.values()]
+    return article
+
+
+def build_vocabulary(mesh_files: Sequence[Path]) -> MeshVocabulary:
+    vocabulary: MeshVocabulary | None = None
+    for path in mesh_files:
+        loaded = MeshVocabulary.from_file(path)
+        logger.info("MeSH: %s gives %d descriptors", path, len(loaded))
+        vocabulary = loaded if vocabulary is None else vocabulary.merge(loaded)
+    if vocabulary is None:
+        raise ValueError("no MeSH vocabulary file given")
+    return vocabulary
+
+
+def write_corpus(
+    inputs: Iterable[Path],
+    vocabulary: MeshVocabulary,
+    out_dir: Path,
+    validation_percent: int = 10,
+    test_percent: int = 10,
+    max_documents: int | None = None,
+) -> CorpusSummary:
+    """Stream every input into the three split files; duplicates of a PMID keep the first."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = CorpusSummary(resolver=LabelResolver(vocabulary))
+    seen: set[str] = set()
+    writers = {name: BioasqJsonWriter(out_dir / f"{name}.json") for name in SPLITS}
+    try:
+        progress = tqdm(desc="articles", unit=" docs", mininterval=1.0)
+        for path in inputs:
+            stats = ReadStats()
+            for article in read_articles(path, stats=stats):
+                progress.update(1)
+                if article.pmid in seen:
+                    summary.dropped["duplicate_pmid"] += 1
+                    continue
+                seen.add(article.pmid)
+                resolve_labels(article, summary.resolver)
+                if not article.mesh_uis:
+                    summary.dropped["no_known_mesh"] += 1
+                    continue
+                split = split_of(article.pmid, validation_percent, test_percent)
+                writers[split].write(article)
+                summary.per_split[split] += 1
+                summary.label_occurrences += len(article.mesh_uis)
+                summary.distinct_labels.update(article.mesh_uis)
+                if max_documents and sum(summary.per_split.values()) >= max_documents:
+                    break
+            logger.info("%s:\n%s", path, stats.summary())
+            summary.stats.merge(stats)
+            if max_documents and sum(summary.per_split.values()) >= max_documents:
+                break
+        progress.close()
+    finally:
+        for writer in writers.values():
+            writer.close()
+    (out_dir / "summary.json").write_text(json.dumps(summary.to_json(), indent=2) + "\n")
+    return summary

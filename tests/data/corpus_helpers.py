@@ -1,0 +1,25 @@
+"""Small helpers shared by the corpus reader tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+from pathlib import Path
+
+from multitask.data.article import Article
+from multitask.data.corpus import ReadStats
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+
+
+def assert_counts_add_up(stats: ReadStats) -> None:
+    assert stats.read == stats.kept + sum(stats.skipped.values()), stats.summary()
+
+
+def gzip_copy(src: Path, dest: Path) -> Path:
+    dest.write_bytes(gzip.compress(src.read_bytes()))
+    return dest
+
+
+def without_source(article: Article) -> Article:
+    return dataclasses.replace(article, source=None)

@@ -1,0 +1,63 @@
+import os
+
+import pytest
+import torch
+from allennlp.common.testing import ModelTestCase
+from allennlp.data import Batch
+from paths import MQAN_FIXTURES, PROJECT_ROOT
+
+import multitask  # noqa: F401  (registers components)
+import tasks  # noqa: F401
+
+
+class TestMQANOnMeshFixtures(ModelTestCase):
+    def setup_method(self):
+        super().setup_method()
+        os.chdir(PROJECT_ROOT)  # the fixture config names files relative to the project root
+        self.set_up_model(
+            MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet", MQAN_FIXTURES / "mesh_articles.json"
+        )
+
+    def test_model_can_train_save_and_load(self):
+        # every parameter must get a gradient, and a reloaded model must predict the same
+        self.ensure_model_can_train_save_and_load(self.param_file, tolerance=1e-3)
+
+    def test_batch_predictions_are_consistent(self):
+        self.ensure_batch_predictions_are_consistent(keys_to_ignore=("loss",))
+
+    def test_decoded_labels_are_real_descriptors_without_repeats(self):
+        self.model.eval()
+        with torch.no_grad():
+            output = self.model(**self.dataset.as_tensor_dict())
+        mini_uis = {
+            line.split("\t")[0]
+            for line in (PROJECT_ROOT / "tests/fixtures/mesh/mesh_mini.tsv").read_text().splitlines()[1:]
+        }
+        for answer in output["answer"]:
+            uis = [label["ui"] for label in answer["labels"]]
+            assert uis, "constrained decoding must produce at least one label"
+            assert len(uis) == len(set(uis))
+            assert set(uis) <= mini_uis
+
+    def test_loss_goes_down_when_overfitting_a_batch(self):
+        batch = Batch(list(self.instances))
+        batch.index_instances(self.vocab)
+        tensors = batch.as_tensor_dict()
+        optimizer = torch.optim.Adam(self.model.parameters(), lr=0.01)
+        self.model.train()
+        first = self.model(**tensors)["loss"].item()
+        for _ in range(30):
+            optimizer.zero_grad()
+            loss = self.model(**tensors)["loss"]
+            loss.backward()
+            optimizer.step()
+        assert loss.item() < first * 0.5
+
+    def test_encoder_and_decoder_dims_must_match(self):
+        from allennlp.common import Params
+        from allennlp.models import Model
+
+        params = Params.from_file(self.param_file).get("model")
+        params["encoder"]["dim"] = 8
+        with pytest.raises(ValueError, match="encoder's dim"):
+            Model.from_params(vocab=self.vocab, params=params)

@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from allennlp.predictors import Predictor
+from paths import MQAN_FIXTURES, PROJECT_ROOT
+
+from multitask.predictors.mesh_indexer import PredictionInputError
+
+MINI_UIS = {
+    line.split("\t")[0]
+    for line in (PROJECT_ROOT / "tests/fixtures/mesh/mesh_mini.tsv").read_text().splitlines()[1:]
+}
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_archive):
+    return Predictor.from_path(tiny_archive, "mesh_indexer")
+
+
+def test_model_names_mesh_indexer_as_its_default_predictor(tiny_archive):
+    assert type(Predictor.from_path(tiny_archive)).__name__ == "MeshIndexerPredictor"
+
+
+def test_output_is_pmid_and_labels_with_ui_and_name(predictor):
+    line = (MQAN_FIXTURES / "predict_input.jsonl").read_text().splitlines()[0]
+    output = predictor.predict_json(predictor.load_line(line))
+    assert output["pmid"] == "9000001"
+    assert output["labels"], "constrained decoding always names at least one heading"
+    for label in output["labels"]:
+        assert set(label) == {"ui", "name"}
+        assert label["ui"] in MINI_UIS
+
+
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        ("{not json", "input line 1: not JSON"),
+        ('["a list"]', "input line 1: expected a JSON object"),
+        ('{"pmid": 1, "title": "x"}', "input line 1: missing field(s) abstractText"),
+    ],
+)
+def test_bad_lines_name_their_line_number(tiny_archive, bad_line, message):
+    predictor = Predictor.from_path(tiny_archive, "mesh_indexer")
+    with pytest.raises(PredictionInputError) as error:
+        predictor.load_line(bad_line)
+    assert message in str(error.value)
+
+
+def test_cli_reports_a_bad_line_by_number_without_a_traceback(tiny_archive, tmp_path):
+    good = (MQAN_FIXTURES / "predict_input.jsonl").read_text().splitlines()
+    bad_file = tmp_path / "input.jsonl"
+    bad_file.write_text("\n".join([good[0], good[1], '{"pmid": 3, "title": "no abstract"}']) + "\n")
+    allennlp = str(Path(sys.executable).with_name("allennlp"))
+    result = subprocess.run(
+        [allennlp, "predict", str(tiny_archive), str(bad_file), "--predictor", "mesh_indexer",
+         "--output-file", str(tmp_path / "out.jsonl"), "--silent"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0
+    assert "error: input line 3: missing field(s) abstractText" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_predict_writes_one_line_per_input(tiny_archive, tmp_path):
+    allennlp = str(Path(sys.executable).with_name("allennlp"))
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [allennlp, "predict", str(tiny_archive), str(MQAN_FIXTURES / "predict_input.jsonl"),
+         "--predictor", "mesh_indexer", "--output-file", str(out), "--silent"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["pmid"] for row in rows] == ["9000001", "9000002", "9000003"]
