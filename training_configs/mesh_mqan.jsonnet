@@ -25,8 +25,9 @@ local train = 'data/corpus/train.json';
   vocabulary: {
     min_count: { tokens: 3, target_tokens: 2 },
   },
-  data_loader: { batch_size: 32, shuffle: true },
-  validation_data_loader: { batch_size: 64, shuffle: false },
+  // batches of similar answer length: less padding in the step-by-step decoder
+  data_loader: { batch_sampler: { type: 'bucket', batch_size: 32, sorting_keys: ['answer'] } },
+  validation_data_loader: { batch_sampler: { type: 'bucket', batch_size: 64, sorting_keys: ['context'] } },
   model: mqan.model(
     dim=128,
     tasks={

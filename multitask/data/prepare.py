@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from multitask.data.article import Article
 from multitask.data.corpus import ReadStats, read_articles
-from multitask.data.corpus.writers import BioasqJsonWriter
+from multitask.data.corpus import BioasqJsonWriter
 from multitask.data.split import SPLITS, split_of
 from multitask.mesh import LabelResolver, MeshVocabulary
 
@@ -106,7 +106,7 @@ def write_corpus(
     summary = CorpusSummary(resolver=LabelResolver(vocabulary))
     seen: set[str] = set()
     writers = {name: BioasqJsonWriter(out_dir / f"{name}.json") for name in SPLITS}
-    try:
+    try:  # the split files move into place only when every input was read
         progress = tqdm(desc="articles", unit=" docs", mininterval=1.0)
         for path in inputs:
             stats = ReadStats()
@@ -132,8 +132,11 @@ def write_corpus(
             if max_documents and sum(summary.per_split.values()) >= max_documents:
                 break
         progress.close()
-    finally:
+    except BaseException:
         for writer in writers.values():
-            writer.close()
+            writer.abort()
+        raise
+    for writer in writers.values():
+        writer.close()
     (out_dir / "summary.json").write_text(json.dumps(summary.to_json(), indent=2) + "\n")
     return summary

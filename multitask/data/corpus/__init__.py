@@ -8,10 +8,11 @@ from multitask.data.corpus.medline_text import iter_medline_text
 from multitask.data.corpus.medline_xml import iter_medline_xml
 from multitask.data.corpus.read_stats import ReadStats
 from multitask.data.corpus.reader import READERS, detect_format, read_articles
-from multitask.data.corpus.writers import write_bioasq_json, write_jsonl
+from multitask.data.corpus.writers import BioasqJsonWriter, write_bioasq_json, write_jsonl
 
 __all__ = [
     "READERS",
+    "BioasqJsonWriter",
     "ReadStats",
     "detect_format",
     "iter_bioasq_json",

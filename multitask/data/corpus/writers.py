@@ -46,26 +46,59 @@ def bioasq_record(article: Article) -> dict[str, Any]:
     return obj
 
 
+class BioasqJsonWriter:
+    """Streams articles into BioASQ's line layout (``{"articles":[``, one article per line
+    with a comma after all but the last, ``]}``), so several files can be filled at once
+    (e.g. train / validation / test) and :func:`iter_bioasq_json` streams them back.
+    """
+
+    def __init__(self, path: PathLike) -> None:
+        self.path = os.fspath(path)
+        self._tmp = self.path + ".tmp"
+        self._out = _open_text(self._tmp, self.path.endswith(".gz"))
+        self._out.write('{"articles":[\n')
+        self._pending: str | None = None  # held back one line: only the last has no comma
+        self.count = 0
+
+    def write(self, article: Article) -> None:
+        if self._pending is not None:
+            self._out.write(self._pending + ",\n")
+        self._pending = _dumps(bioasq_record(article))
+        self.count += 1
+
+    def close(self) -> None:
+        """Finish the file and move it into place (the ``.tmp`` name until then)."""
+        if self._out.closed:
+            return
+        if self._pending is not None:
+            self._out.write(self._pending + "\n")
+        self._out.write("]}\n")
+        self._out.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop the unfinished file: a failed run must not leave a corpus that looks whole."""
+        if not self._out.closed:
+            self._out.close()
+        if os.path.exists(self._tmp):
+            os.remove(self._tmp)
+
+    def __enter__(self) -> BioasqJsonWriter:
+        return self
+
+    def __exit__(self, kind: object, *exc_info: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
 def write_bioasq_json(articles: Iterable[Article], path: PathLike) -> int:
-    """Write BioASQ's line layout (``{"articles":[``, one article per line with a comma
-    after all but the last, ``]}``) so that :func:`iter_bioasq_json` streams it back.
-    Returns the number of articles written."""
-    final = os.fspath(path)
-    tmp = final + ".tmp"
-    count = 0
-    with _open_text(tmp, final.endswith(".gz")) as out:
-        out.write('{"articles":[\n')
-        pending: str | None = None  # held back one line: only the last has no comma
+    """Write ``articles`` as one BioASQ-layout file. Returns the number written."""
+    with BioasqJsonWriter(path) as writer:
         for article in articles:
-            if pending is not None:
-                out.write(pending + ",\n")
-            pending = _dumps(bioasq_record(article))
-            count += 1
-        if pending is not None:
-            out.write(pending + "\n")
-        out.write("]}\n")
-    os.replace(tmp, final)
-    return count
+            writer.write(article)
+    return writer.count
 
 
 def write_jsonl(articles: Iterable[Article], path: PathLike) -> int:
