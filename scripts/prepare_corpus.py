@@ -23,15 +23,23 @@ from multitask.data.prepare import build_vocabulary, write_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--medline", nargs="*", default=[], help="MEDLINE/PubMed XML files or URLs")
     parser.add_argument("--bioasq", nargs="*", default=[], help="BioASQ Task A JSON files or URLs")
-    parser.add_argument("--articles", nargs="*", default=[], help="other article files (jsonl, MEDLINE text)")
-    parser.add_argument("--mesh", nargs="*", default=[], help="MeSH desc XML, mtrees .bin or TSV files or URLs")
+    parser.add_argument(
+        "--articles", nargs="*", default=[], help="other article files (jsonl, MEDLINE text)"
+    )
+    parser.add_argument(
+        "--mesh", nargs="*", default=[], help="MeSH desc XML, mtrees .bin or TSV files or URLs"
+    )
     parser.add_argument("--validation-percent", type=int, default=10)
     parser.add_argument("--test-percent", type=int, default=10)
-    parser.add_argument("--max-documents", type=int, default=None, help="stop after this many written")
+    parser.add_argument(
+        "--max-documents", type=int, default=None, help="stop after this many written"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -53,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MeSH vocabulary: {len(vocabulary):,} descriptors -> {mesh_out}")
 
     summary = write_corpus(
-        inputs, vocabulary, args.out / "corpus", args.validation_percent, args.test_percent, args.max_documents
+        inputs,
+        vocabulary,
+        args.out / "corpus",
+        args.validation_percent,
+        args.test_percent,
+        args.max_documents,
     )
     print(summary.render())
     print(f"corpus -> {args.out / 'corpus'}/{{train,validation,test}}.json")

@@ -28,7 +28,9 @@ def _pmid(value: str) -> int | str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("archive", type=Path)
     parser.add_argument("test_file", type=Path)
     parser.add_argument("--output", type=Path, required=True)
@@ -51,9 +53,13 @@ def main(argv: list[str] | None = None) -> int:
             documents.append({"labels": labels, "pmid": _pmid(output["pmid"])})
         batch.clear()
 
-    articles = read_articles(args.test_file, stats=stats, require_mesh=False, require_abstract=False)
+    articles = read_articles(
+        args.test_file, stats=stats, require_mesh=False, require_abstract=False
+    )
     for article in tqdm(articles, desc="predicting", unit=" docs"):
-        batch.append({"pmid": article.pmid, "title": article.title, "abstractText": article.abstract})
+        batch.append(
+            {"pmid": article.pmid, "title": article.title, "abstractText": article.abstract}
+        )
         if len(batch) == args.batch_size:
             flush()
     if batch:

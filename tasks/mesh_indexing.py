@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.tokenizers import Tokenizer
@@ -181,8 +181,11 @@ class MeshIndexingReader(QADatasetReader):
         """A prediction-time instance from BioASQ test-set fields (labels optional)."""
         names = list(labels or [])
         article = Article(
-            pmid=str(pmid), title=title or "", abstract=abstractText or "",
-            mesh_uis=[None] * len(names), mesh_names=names,
+            pmid=str(pmid),
+            title=title or "",
+            abstract=abstractText or "",
+            mesh_uis=[None] * len(names),
+            mesh_names=names,
         )
         uis, unknown = self._resolve(article)
         example = self.article_to_example(article, uis, unknown)
@@ -219,7 +222,9 @@ class MeshLabelDecoding(TaskDecoding):
             table: dict[tuple[str, ...], tuple[str, str]] = {}
             for descriptor in load_mesh(self.mesh_file):
                 if descriptor.ui is not None:
-                    table.setdefault(tuple(self._words(descriptor.name)), (descriptor.ui, descriptor.name))
+                    table.setdefault(
+                        tuple(self._words(descriptor.name)), (descriptor.ui, descriptor.name)
+                    )
             self._by_words = table
         return self._by_words
 
@@ -240,9 +245,14 @@ class MeshLabelDecoding(TaskDecoding):
             trie.add(ids)
         logger.info(
             "MeSH decoding constraint: %d descriptors reachable, %d not (a word outside the "
-            "%s vocabulary)", len(trie), unreachable, namespace,
+            "%s vocabulary)",
+            len(trie),
+            unreachable,
+            namespace,
         )
-        return LabelSequenceConstraint(trie, separator, vocab.get_token_index(END_SYMBOL, namespace))
+        return LabelSequenceConstraint(
+            trie, separator, vocab.get_token_index(END_SYMBOL, namespace)
+        )
 
     def postprocess(self, tokens: list[str]) -> dict[str, list]:
         """``{"labels": [{"ui", "name"}], "invalid": [text]}``.

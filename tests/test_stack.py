@@ -51,7 +51,13 @@ def test_tiny_train_writes_tensorboard_events(tmp_path):
     out = tmp_path / "run"
     overrides = json.dumps({"trainer": {"num_epochs": 1, "callbacks": [{"type": "tensorboard"}]}})
     result = run(
-        ALLENNLP, "train", str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"), "-s", str(out), "-o", overrides
+        ALLENNLP,
+        "train",
+        str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"),
+        "-s",
+        str(out),
+        "-o",
+        overrides,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     events = list((out / "log").rglob("events.out.tfevents*"))
@@ -59,3 +65,19 @@ def test_tiny_train_writes_tensorboard_events(tmp_path):
     assert (out / "model.tar.gz").exists()
     metrics = json.loads((out / "metrics.json").read_text())
     assert "validation_mesh_indexing_MiF" in metrics
+
+
+def test_installed_versions_match_the_checked_set():
+    from importlib.metadata import version
+
+    pins = [
+        line.split("#")[0].strip()
+        for line in (PROJECT_ROOT / "requirements" / "stack.txt").read_text().splitlines()
+    ]
+    mismatches = {}
+    for pin in filter(None, pins):
+        name, wanted = pin.split("==")
+        installed = version(name)
+        if installed.split("+")[0] != wanted:
+            mismatches[name] = (wanted, installed)
+    assert not mismatches, f"installed versions differ from requirements/stack.txt: {mismatches}"

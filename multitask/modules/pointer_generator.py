@@ -47,11 +47,18 @@ class MultiPointerGenerator(nn.Module):
         """log p(target) per step, without materialising the (B, T, V + OOV) distribution."""
         gamma, lam = step.vocab_switch, step.context_switch
         in_vocab = targets < self.vocab_size
-        vocab_p = self._vocab_probs(step.output).gather(
-            -1, targets.clamp(max=self.vocab_size - 1).unsqueeze(-1)
-        ).squeeze(-1) * in_vocab
-        context_p = (step.context_attention * (context_ext.unsqueeze(1) == targets.unsqueeze(2))).sum(-1)
-        question_p = (step.question_attention * (question_ext.unsqueeze(1) == targets.unsqueeze(2))).sum(-1)
+        vocab_p = (
+            self._vocab_probs(step.output)
+            .gather(-1, targets.clamp(max=self.vocab_size - 1).unsqueeze(-1))
+            .squeeze(-1)
+            * in_vocab
+        )
+        context_p = (
+            step.context_attention * (context_ext.unsqueeze(1) == targets.unsqueeze(2))
+        ).sum(-1)
+        question_p = (
+            step.question_attention * (question_ext.unsqueeze(1) == targets.unsqueeze(2))
+        ).sum(-1)
         prob = gamma * vocab_p + (1 - gamma) * (lam * context_p + (1 - lam) * question_p)
         return torch.log(prob + TINY)
 

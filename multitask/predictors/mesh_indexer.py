@@ -10,6 +10,9 @@ from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
 from multitask.errors import UserInputError
+from multitask.predictors.task_reader import task_reader
+
+MESH_TASK = "mesh_indexing"
 
 REQUIRED_FIELDS = ("pmid", "title", "abstractText")
 
@@ -50,7 +53,7 @@ class MeshIndexerPredictor(Predictor):
         return data
 
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
-        return self._dataset_reader.text_to_instance(
+        return task_reader(self._dataset_reader, MESH_TASK).text_to_instance(
             pmid=str(json_dict["pmid"]),
             title=json_dict.get("title") or "",
             abstractText=json_dict.get("abstractText") or "",

@@ -1,4 +1,3 @@
-
 import torch
 from allennlp.nn.beam_search import BeamSearch
 
@@ -64,7 +63,9 @@ def test_beam_search_under_the_constraint_yields_only_whole_distinct_labels():
         predictions, _ = search.search(start, {"dummy": torch.zeros(8, 1)}, step)
         for row in predictions.reshape(-1, predictions.size(-1)).tolist():
             ids = row[: row.index(END)] if END in row else row
-            if len(ids) == 30:  # ran out of steps: the last label may be cut, the rest must be whole
+            if (
+                len(ids) == 30
+            ):  # ran out of steps: the last label may be cut, the rest must be whole
                 ids = ids[: len(ids) - ids[::-1].index(SEP) - 1] if SEP in ids else []
             labels = split_labels(ids)
             assert all(label in LABELS for label in labels if label), labels

@@ -17,7 +17,9 @@ ALLENNLP = str(Path(sys.executable).with_name("allennlp"))
 
 if not (CORPUS / "train.json").exists() or not MESH.exists():
     if os.environ.get("CI"):
-        pytest.fail("the default corpus is missing in CI: `make install` must build it", pytrace=False)
+        pytest.fail(
+            "the default corpus is missing in CI: `make install` must build it", pytrace=False
+        )
     pytestmark = pytest.mark.skip(reason="default corpus not built (run `make install`)")
 
 SMALL = {
@@ -33,7 +35,11 @@ SMALL = {
 
 def run(*args: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        args, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+        args,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     assert result.returncode == 0, f"{args[:2]} failed:\n{result.stderr[-4000:]}"
@@ -43,7 +49,15 @@ def run(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_train_evaluate_predict_and_submit_on_the_default_corpus(tmp_path):
     run_dir = tmp_path / "mesh_mqan"
-    run(ALLENNLP, "train", "training_configs/mesh_mqan.jsonnet", "-s", str(run_dir), "-o", json.dumps(SMALL))
+    run(
+        ALLENNLP,
+        "train",
+        "training_configs/mesh_mqan.jsonnet",
+        "-s",
+        str(run_dir),
+        "-o",
+        json.dumps(SMALL),
+    )
     archive = run_dir / "model.tar.gz"
     assert archive.exists()
     assert list((run_dir / "log").rglob("events.out.tfevents*")), "no TensorBoard events"
@@ -51,23 +65,48 @@ def test_train_evaluate_predict_and_submit_on_the_default_corpus(tmp_path):
     assert 0.0 <= trained["validation_mesh_indexing_MiF"] <= 1.0
 
     metrics_file = tmp_path / "test_metrics.json"
-    run(ALLENNLP, "evaluate", str(archive), str(CORPUS / "test.json"), "--output-file", str(metrics_file),
-        "-o", json.dumps({"dataset_reader.max_instances": 60}))
+    run(
+        ALLENNLP,
+        "evaluate",
+        str(archive),
+        str(CORPUS / "test.json"),
+        "--output-file",
+        str(metrics_file),
+        "-o",
+        json.dumps({"dataset_reader.max_instances": 60}),
+    )
     evaluated = json.loads(metrics_file.read_text())
     for key in ("mesh_indexing_MiF", "mesh_indexing_MiP", "mesh_indexing_MiR", "mesh_indexing_EBF"):
         assert 0.0 <= evaluated[key] <= 1.0, key
 
     records = json.loads(
-        "[" + ",".join(line.rstrip().rstrip(",") for line in
-                       (CORPUS / "test.json").read_text().splitlines()[1:21]) + "]"
+        "["
+        + ",".join(
+            line.rstrip().rstrip(",")
+            for line in (CORPUS / "test.json").read_text().splitlines()[1:21]
+        )
+        + "]"
     )
     inputs = tmp_path / "abstracts.jsonl"
-    inputs.write_text("".join(
-        json.dumps({k: r[k] for k in ("pmid", "title", "abstractText")}) + "\n" for r in records
-    ))
+    inputs.write_text(
+        "".join(
+            json.dumps({k: r[k] for k in ("pmid", "title", "abstractText")}) + "\n" for r in records
+        )
+    )
     predictions = tmp_path / "predictions.jsonl"
-    run(ALLENNLP, "predict", str(archive), str(inputs), "--predictor", "mesh_indexer",
-        "--output-file", str(predictions), "--silent", "--batch-size", "8")
+    run(
+        ALLENNLP,
+        "predict",
+        str(archive),
+        str(inputs),
+        "--predictor",
+        "mesh_indexer",
+        "--output-file",
+        str(predictions),
+        "--silent",
+        "--batch-size",
+        "8",
+    )
     rows = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert [row["pmid"] for row in rows] == [str(r["pmid"]) for r in records]
     descriptor_uis = {line.split("\t")[0] for line in MESH.read_text().splitlines()[1:]}
@@ -75,11 +114,24 @@ def test_train_evaluate_predict_and_submit_on_the_default_corpus(tmp_path):
         assert row["labels"] and {label["ui"] for label in row["labels"]} <= descriptor_uis
 
     test_set = tmp_path / "test_set.json"
-    test_set.write_text(json.dumps({"documents": [
-        {"pmid": r["pmid"], "title": r["title"], "abstractText": r["abstractText"]} for r in records
-    ]}))
+    test_set.write_text(
+        json.dumps(
+            {
+                "documents": [
+                    {"pmid": r["pmid"], "title": r["title"], "abstractText": r["abstractText"]}
+                    for r in records
+                ]
+            }
+        )
+    )
     submission = tmp_path / "submission.json"
-    run(sys.executable, "scripts/write_bioasq_submission.py", str(archive), str(test_set),
-        "--output", str(submission))
+    run(
+        sys.executable,
+        "scripts/write_bioasq_submission.py",
+        str(archive),
+        str(test_set),
+        "--output",
+        str(submission),
+    )
     documents = json.loads(submission.read_text())["documents"]
     assert [d["pmid"] for d in documents] == [int(r["pmid"]) for r in records]

@@ -28,7 +28,9 @@ def test_out_of_vocabulary_context_word_is_copied():
     # each answer word occurs once: min_count 2 keeps all of them out of the target vocabulary
     vocab = Vocabulary.from_instances(instances, min_count={"target_tokens": 2})
     for word in WORDS:
-        assert vocab.get_token_index(word, "target_tokens") == vocab.get_token_index("@@UNKNOWN@@", "target_tokens")
+        assert vocab.get_token_index(word, "target_tokens") == vocab.get_token_index(
+            "@@UNKNOWN@@", "target_tokens"
+        )
     model = Model.from_params(
         vocab=vocab,
         params=Params(
@@ -37,7 +39,9 @@ def test_out_of_vocabulary_context_word_is_copied():
                 "dim": 16,
                 "dropout": 0.0,
                 "max_decoding_steps": 5,
-                "text_field_embedder": {"token_embedders": {"tokens": {"type": "embedding", "embedding_dim": 16}}},
+                "text_field_embedder": {
+                    "token_embedders": {"tokens": {"type": "embedding", "embedding_dim": 16}}
+                },
                 "encoder": {"type": "mqan", "dim": 16, "heads": 2, "dropout": 0.0},
                 "decoder": {"type": "mqan", "dim": 16, "heads": 2, "dropout": 0.0},
             }

@@ -31,7 +31,9 @@ class TestMQANOnMeshFixtures(ModelTestCase):
             output = self.model(**self.dataset.as_tensor_dict())
         mini_uis = {
             line.split("\t")[0]
-            for line in (PROJECT_ROOT / "tests/fixtures/mesh/mesh_mini.tsv").read_text().splitlines()[1:]
+            for line in (PROJECT_ROOT / "tests/fixtures/mesh/mesh_mini.tsv")
+            .read_text()
+            .splitlines()[1:]
         }
         for answer in output["answer"]:
             uis = [label["ui"] for label in answer["labels"]]

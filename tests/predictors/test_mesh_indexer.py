@@ -55,9 +55,21 @@ def test_cli_reports_a_bad_line_by_number_without_a_traceback(tiny_archive, tmp_
     bad_file.write_text("\n".join([good[0], good[1], '{"pmid": 3, "title": "no abstract"}']) + "\n")
     allennlp = str(Path(sys.executable).with_name("allennlp"))
     result = subprocess.run(
-        [allennlp, "predict", str(tiny_archive), str(bad_file), "--predictor", "mesh_indexer",
-         "--output-file", str(tmp_path / "out.jsonl"), "--silent"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        [
+            allennlp,
+            "predict",
+            str(tiny_archive),
+            str(bad_file),
+            "--predictor",
+            "mesh_indexer",
+            "--output-file",
+            str(tmp_path / "out.jsonl"),
+            "--silent",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode != 0
     assert "error: input line 3: missing field(s) abstractText" in result.stderr
@@ -68,9 +80,21 @@ def test_cli_predict_writes_one_line_per_input(tiny_archive, tmp_path):
     allennlp = str(Path(sys.executable).with_name("allennlp"))
     out = tmp_path / "out.jsonl"
     result = subprocess.run(
-        [allennlp, "predict", str(tiny_archive), str(MQAN_FIXTURES / "predict_input.jsonl"),
-         "--predictor", "mesh_indexer", "--output-file", str(out), "--silent"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        [
+            allennlp,
+            "predict",
+            str(tiny_archive),
+            str(MQAN_FIXTURES / "predict_input.jsonl"),
+            "--predictor",
+            "mesh_indexer",
+            "--output-file",
+            str(out),
+            "--silent",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [json.loads(line) for line in out.read_text().splitlines()]
