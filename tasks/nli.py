@@ -32,11 +32,11 @@ NO_LABEL = object()  # "-", -1, or no label field: a pair without a gold label
 
 
 def question_for(hypothesis: str) -> str:
-    return f"Hypothesis: {hypothesis} -- entailment, neutral, or contradiction?"
+    return f"Hypothesis: {hypothesis.strip()} -- entailment, neutral, or contradiction?"
 
 
 def context_for(premise: str) -> str:
-    return f"Premise: {premise}"
+    return f"Premise: {premise.strip()}"
 
 
 def parse_label(value: Any, path: str, where: str) -> Any:

@@ -55,8 +55,8 @@ def _list(obj: Any, key: str, path: str, where: str) -> list[Any]:
     return value
 
 
-def _text(obj: dict[str, Any], key: str, path: str, where: str) -> str:
-    value = obj.get(key)
+def _text(obj: Any, key: str, path: str, where: str) -> str:
+    value = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(value, str):
         raise CorpusFormatError(path, where, f"expected a string in field {key!r}")
     return value

@@ -1,4 +1,4 @@
-"""Multi-label measures (BioASQ's MiF, EBF, MaF, HiF) and the AllenNLP metric that runs them."""
+"""Task metrics: multi-label (BioASQ's MiF, EBF, MaF, HiF), SQuAD nF1/EM, exact match, ROUGE."""
 
 from multitask.metrics.mesh_metric import MultiLabelF1
 from multitask.metrics.multilabel import (
@@ -10,8 +10,22 @@ from multitask.metrics.multilabel import (
     micro_prf,
     prf,
 )
+from multitask.metrics.rouge import Rouge
+from multitask.metrics.text_metrics import (
+    ExactMatch,
+    SquadMetric,
+    exact_match_score,
+    f1_score,
+    normalize_answer,
+)
 
 __all__ = [
+    "ExactMatch",
+    "Rouge",
+    "SquadMetric",
+    "exact_match_score",
+    "f1_score",
+    "normalize_answer",
     "MultiLabelF1",
     "example_based_f1",
     "example_f1",

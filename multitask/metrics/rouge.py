@@ -10,14 +10,17 @@ from typing import Any
 
 from allennlp.training.metrics import Metric
 
-from multitask.metrics.text_metrics import Gold, AveragedMetric, gold_answers
+from multitask.metrics.text_metrics import AveragedMetric, Gold, gold_answers
 
 ROUGE_TYPES = {"ROUGE-1": "rouge1", "ROUGE-2": "rouge2", "ROUGE-L": "rougeL"}
 
 
-@Metric.register("rouge")
+@Metric.register("text_rouge")
 class Rouge(AveragedMetric):
     """``ROUGE-1``, ``ROUGE-2``, ``ROUGE-L`` F-measures and their mean ``avg``.
+
+    Registered as "text_rouge": AllenNLP already registers "rouge" (its ``ROUGE`` works on
+    token-id tensors), and these predictions and references are strings.
 
     With several references, each ROUGE type takes the best reference (``score_multi``).
     """
@@ -33,9 +36,7 @@ class Rouge(AveragedMetric):
                 "the 'rouge' metric needs the rouge-score package: pip install rouge-score==0.1.2"
             ) from exc
         self.use_stemmer = use_stemmer
-        self._scorer = rouge_scorer.RougeScorer(
-            list(ROUGE_TYPES.values()), use_stemmer=use_stemmer
-        )
+        self._scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES.values()), use_stemmer=use_stemmer)
 
     def scores(self, prediction: Any, gold: Gold) -> dict[str, float]:
         prediction = "" if prediction is None else str(prediction)
