@@ -14,6 +14,13 @@ import tasks  # noqa: F401
 
 CONFIGS = sorted((PROJECT_ROOT / "training_configs").glob("*.jsonnet"))
 MESH_ARTICLES = str(MQAN_FIXTURES / "mesh_articles.json")
+TASK_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "tasks"
+DECANLP_FIXTURE_DATA = {
+    "mesh_indexing": MESH_ARTICLES,
+    "squad": str(TASK_FIXTURES / "squad2_tiny.json"),
+    "nli": str(TASK_FIXTURES / "snli.jsonl"),
+    "cnn_dailymail": str(TASK_FIXTURES / "stories"),
+}
 
 # How each config is pointed at fixtures instead of the default corpus.
 FIXTURE_OVERRIDES = {
@@ -25,7 +32,23 @@ FIXTURE_OVERRIDES = {
         "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
         "vocabulary.min_count": {},
     },
+    "decanlp_mqan.jsonnet": {
+        "train_data_path": DECANLP_FIXTURE_DATA,
+        "validation_data_path": DECANLP_FIXTURE_DATA,
+        "dataset_reader.readers.mesh_indexing.mesh_file": str(MESH_MINI),
+        "dataset_reader.readers.mesh_indexing.label_frequency_file": MESH_ARTICLES,
+        "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
+        "vocabulary.min_count": {},
+    },
 }
+EXT_VARS = {"DECANLP_DATA": str(TASK_FIXTURES)}
+
+
+def read_all(reader: DatasetReader, paths) -> list:
+    """Instances of a single-task reader, or of every task of a multi-task one."""
+    if isinstance(paths, dict):
+        return [i for task, path in paths.items() for i in reader.readers[task].read(path)]
+    return list(reader.read(paths))
 
 
 def test_every_config_has_fixture_overrides():
@@ -35,9 +58,10 @@ def test_every_config_has_fixture_overrides():
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 def test_config_builds_against_fixtures(config: Path):
-    params = Params.from_file(str(config), json.dumps(FIXTURE_OVERRIDES[config.name]))
+    params = Params.from_file(str(config), json.dumps(FIXTURE_OVERRIDES[config.name]), EXT_VARS)
     reader = DatasetReader.from_params(params.pop("dataset_reader"))
-    instances = list(reader.read(params.pop("train_data_path")))
+    paths = params.pop("train_data_path")
+    instances = read_all(reader, paths.as_dict(quiet=True) if isinstance(paths, Params) else paths)
     assert instances
     vocab = Vocabulary.from_params(params.pop("vocabulary", Params({})), instances=instances)
     model = Model.from_params(vocab=vocab, params=params.pop("model"))

@@ -1,0 +1,82 @@
+"""The multi-task config trains MQAN on fixtures of all four tasks and reports each task's
+metric and the decaScore (the sum of the headline metrics, in percent)."""
+
+import json
+
+import pytest
+from allennlp.commands.train import train_model_from_file
+from paths import PROJECT_ROOT
+from test_configs import EXT_VARS, FIXTURE_OVERRIDES
+
+HEADLINES = {"mesh_indexing": "MiF", "squad": "nF1", "nli": "EM", "cnn_dailymail": "avg"}
+
+
+@pytest.fixture(scope="module")
+def decanlp_run(tmp_path_factory):
+    overrides = {
+        **FIXTURE_OVERRIDES["decanlp_mqan.jsonnet"],
+        "model.dim": 16,
+        "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
+        "model.encoder.dim": 16,
+        "model.encoder.heads": 2,
+        "model.decoder.dim": 16,
+        "model.decoder.heads": 2,
+        "model.max_decoding_steps": 12,
+        "data_loader.scheduler.batch_size": 4,
+        "data_loader.scheduler.first_task_batches": 1,
+        "trainer.num_epochs": 2,
+        "trainer.callbacks": [],
+    }
+    out = tmp_path_factory.mktemp("decanlp") / "run"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in EXT_VARS.items():
+            patch.setenv(name, value)
+        patch.chdir(PROJECT_ROOT)
+        train_model_from_file(
+            str(PROJECT_ROOT / "training_configs" / "decanlp_mqan.jsonnet"),
+            str(out),
+            overrides=json.dumps(overrides),
+        )
+    return out
+
+
+def test_every_task_reports_its_metric_and_deca_score_is_their_sum(decanlp_run):
+    metrics = json.loads((decanlp_run / "metrics.json").read_text())
+    headlines = {task: metrics[f"validation_{task}_{key}"] for task, key in HEADLINES.items()}
+    for value in headlines.values():
+        assert 0.0 <= value <= 1.0
+    assert metrics["validation_decaScore"] == pytest.approx(100 * sum(headlines.values()))
+    for key in (
+        "squad_EM",
+        "cnn_dailymail_ROUGE-1",
+        "cnn_dailymail_ROUGE-2",
+        "cnn_dailymail_ROUGE-L",
+    ):
+        assert f"validation_{key}" in metrics
+
+
+def test_multitask_predictor_answers_any_task(decanlp_run):
+    from allennlp.predictors import Predictor
+
+    predictor = Predictor.from_path(decanlp_run / "model.tar.gz", "multitask_qa")
+    nli = predictor.predict_json(
+        {
+            "task": "nli",
+            "context": "Premise: A man plays a guitar on stage.",
+            "question": "Hypothesis: A man is performing music. -- entailment, neutral, or contradiction?",
+        }
+    )
+    assert nli["task"] == "nli" and isinstance(nli["answer"], str)
+    mesh = predictor.predict_json(
+        {
+            "task": "mesh_indexing",
+            "context": "Breast carcinoma in women. Adenocarcinoma of the breast was studied.",
+            "question": "Which MeSH headings describe this article?",
+        }
+    )
+    assert mesh["answer"]["labels"], "MeSH answers stay descriptors with UIs"
+    mesh_indexer = Predictor.from_path(decanlp_run / "model.tar.gz", "mesh_indexer")
+    labelled = mesh_indexer.predict_json(
+        {"pmid": "1", "title": "Breast carcinoma", "abstractText": "Women."}
+    )
+    assert labelled["pmid"] == "1" and all(label["ui"] for label in labelled["labels"])
