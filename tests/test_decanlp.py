@@ -63,7 +63,8 @@ def test_multitask_predictor_answers_any_task(decanlp_run):
         {
             "task": "nli",
             "context": "Premise: A man plays a guitar on stage.",
-            "question": "Hypothesis: A man is performing music. -- entailment, neutral, or contradiction?",
+            "question": "Hypothesis: A man is performing music. "
+            "-- entailment, neutral, or contradiction?",
         }
     )
     assert nli["task"] == "nli" and isinstance(nli["answer"], str)
