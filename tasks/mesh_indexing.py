@@ -200,6 +200,7 @@ class MeshLabelDecoding(TaskDecoding):
 
     Only headings whose every word is in the model's target vocabulary are reachable; the
     count is logged when the trie is built. Answers map back to ``{"ui", "name"}``.
+    ``max_labels`` caps the labels per article (tune it with scripts/tune_mesh_decoding.py).
     """
 
     def __init__(
@@ -207,8 +208,10 @@ class MeshLabelDecoding(TaskDecoding):
         mesh_file: str = DEFAULT_MESH_FILE,
         tokenizer: Optional[Tokenizer] = None,
         constrained: bool = True,
+        max_labels: Optional[int] = None,
     ) -> None:
         self.mesh_file = mesh_file
+        self.max_labels = max_labels
         self.tokenizer = tokenizer or QAWordTokenizer()
         self.constrained = constrained
         self._by_words: Optional[dict[tuple[str, ...], tuple[str, str]]] = None
@@ -251,7 +254,7 @@ class MeshLabelDecoding(TaskDecoding):
             namespace,
         )
         return LabelSequenceConstraint(
-            trie, separator, vocab.get_token_index(END_SYMBOL, namespace)
+            trie, separator, vocab.get_token_index(END_SYMBOL, namespace), self.max_labels
         )
 
     def postprocess(self, tokens: list[str]) -> dict[str, list]:

@@ -90,11 +90,16 @@ class LabelTrie:
 
 
 class LabelSequenceConstraint(Constraint):
-    """Beam-search constraint: only whole, distinct labels from the trie, then the end token."""
+    """Beam-search constraint: only whole, distinct labels from the trie, then the end token;
+    at most ``max_labels`` of them when given (the decoder otherwise tends to ramble on).
+    """
 
-    def __init__(self, trie: LabelTrie, separator: int, end: int) -> None:
+    def __init__(
+        self, trie: LabelTrie, separator: int, end: int, max_labels: int | None = None
+    ) -> None:
         super().__init__()
         self.trie = trie
+        self.max_labels = max_labels
         self.separator = separator
         self.end = end
 
@@ -108,7 +113,12 @@ class LabelSequenceConstraint(Constraint):
         allowed = self.trie.allowed(node, used)
         label = self.trie.label_at[node]
         if node != 0 and label is not None and label not in used:
-            allowed = torch.cat([allowed, torch.tensor([self.separator, self.end])])
+            if self.max_labels is not None and len(used) + 1 >= self.max_labels:
+                # the label being finished is the last one allowed: only the end may follow
+                boundary = torch.tensor([self.end])
+            else:
+                boundary = torch.tensor([self.separator, self.end])
+            allowed = torch.cat([allowed, boundary])
         if len(allowed) == 0:  # dead end (should not happen): end rather than emit junk
             return torch.tensor([self.end])
         return allowed

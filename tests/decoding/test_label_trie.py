@@ -87,3 +87,16 @@ def test_constraint_forbids_ending_before_any_label_and_after_a_separator():
     masked = constraint.apply(state, scores)
     assert masked[0, 0, END] < -1e30
     assert masked[0, 0, 30] < -1e30  # used already
+
+
+def test_max_labels_forces_the_end_after_the_last_allowed_label():
+    constraint = LabelSequenceConstraint(make_trie(), SEP, END, max_labels=2)
+    state = constraint.init_state(1)
+    scores = torch.zeros(1, 1, NUM_CLASSES)
+    state = constraint.update_state(state, torch.tensor([[30]]))
+    assert constraint.apply(state, scores)[0, 0, SEP] == 0  # one label so far: may go on
+    state = constraint.update_state(state, torch.tensor([[SEP]]))
+    state = constraint.update_state(state, torch.tensor([[20]]))
+    state = constraint.update_state(state, torch.tensor([[21]]))
+    masked = constraint.apply(state, scores)
+    assert masked[0, 0, SEP] < -1e30 and masked[0, 0, END] == 0
