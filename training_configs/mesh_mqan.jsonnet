@@ -32,7 +32,9 @@ local train = 'data/corpus/train.json';
     dim=128,
     tasks={
       mesh_indexing: {
-        decoding: { type: 'mesh_labels', mesh_file: mesh_file, tokenizer: mqan.tokenizer },
+        // at most 10 labels per article: chosen on the validation split with
+        // scripts/tune_mesh_decoding.py (greedy decoding otherwise runs on past the gold count)
+        decoding: { type: 'mesh_labels', mesh_file: mesh_file, tokenizer: mqan.tokenizer, max_labels: 10 },
         metric: { type: 'multilabel_f1' },
         headline: 'MiF',
       },
