@@ -41,5 +41,5 @@ local train = 'data/corpus/train.json';
     },
     max_decoding_steps=80,
   ),
-  trainer: mqan.trainer(num_epochs=5, validation_metric='+mesh_indexing_MiF'),
+  trainer: mqan.trainer(num_epochs=6, validation_metric='+mesh_indexing_MiF'),
 }
