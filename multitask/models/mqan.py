@@ -185,7 +185,9 @@ class MQAN(Model):
             **{f"enc_{k}": v for k, v in vars(encoded).items()},
             "context_ext": context_ext,
             "question_ext": question_ext,
-            **self.decoder.init_state(encoded),
+            # the decoder's recurrent state, whatever it holds, travels (and is reordered by
+            # the beam search) under "dec_" keys
+            **{f"dec_{k}": v for k, v in self.decoder.init_state(encoded).items()},
         }
 
         def step(last: torch.Tensor, state: dict[str, torch.Tensor], timestep: int):
@@ -193,7 +195,7 @@ class MQAN(Model):
                 state["prefix"] = torch.cat([state["prefix"], last.unsqueeze(1)], dim=1)
             prefix = state["prefix"]
             enc = EncodedQA(**{k[4:]: v for k, v in state.items() if k.startswith("enc_")})
-            recurrent = {k: state[k] for k in ("hidden", "cell", "feed")}
+            recurrent = {k[4:]: v for k, v in state.items() if k.startswith("dec_")}
             out, recurrent = self.decoder(
                 self._embed_answer(prefix),
                 torch.ones_like(prefix, dtype=torch.bool),
@@ -201,7 +203,7 @@ class MQAN(Model):
                 recurrent,
                 first_step=prefix.size(1) - 1,
             )
-            state.update(recurrent)
+            state.update({f"dec_{k}": v for k, v in recurrent.items()})
             log_probs = self.generator.extended_log_probs(
                 out, state["context_ext"], state["question_ext"], extended_size
             )

@@ -25,7 +25,9 @@ class TestMQANOnMeshFixtures(ModelTestCase):
     def test_batch_predictions_are_consistent(self):
         self.ensure_batch_predictions_are_consistent(keys_to_ignore=("loss",))
 
-    def test_decoded_labels_are_real_descriptors_without_repeats(self):
+    @pytest.mark.parametrize("beam_size", [1, 3])
+    def test_decoded_labels_are_real_descriptors_without_repeats(self, beam_size):
+        self.model.beam_size = beam_size
         self.model.eval()
         with torch.no_grad():
             output = self.model(**self.dataset.as_tensor_dict())
