@@ -4,11 +4,12 @@
 # a few hundred instances per task. The shared files are dev sets only, so SQuAD, NLI and
 # summarization are validated on the instances they train on: a smoke test of the whole
 # multi-task path with real data, not a held-out score. MeSH validates on its own split.
-#   bash scripts/decanlp_shared_data_run.sh runs/decanlp_shared [instances per task]
+#   bash scripts/decanlp_shared_data_run.sh runs/decanlp_shared [instances per task] [epochs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/decanlp_shared}
 n=${2:-300}
+epochs=${3:-12}
 shared=${SHARED_DATA:-../shared/data}
 export DECANLP_DATA=$shared
 paths='{"mesh_indexing": "data/corpus/train.json",
@@ -32,7 +33,7 @@ validation=${paths/train.json/validation.json}
   "data_loader.scheduler.batch_size": 16,
   "data_loader.scheduler.first_task_batches": 20,
   "validation_data_loader.scheduler.batch_size": 32,
-  "trainer.num_epochs": 4
+  "trainer.num_epochs": '$epochs'
 }'
 python3 - "$out/metrics.json" <<'PY'
 import json, sys
