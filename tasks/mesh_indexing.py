@@ -96,10 +96,18 @@ class MeshIndexingReader(QADatasetReader):
                     "label_order=frequency without label_frequency_file: counting in %s", source
                 )
             counts: Counter[str] = Counter()
-            for article in read_articles(source, on_error="skip"):
-                counts.update(self._resolve(article)[0])
+            stats = ReadStats()
+            resolver = LabelResolver(self.mesh)
+            for article in read_articles(source, stats=stats, on_error="skip"):
+                counts.update(self._resolve(article, resolver)[0])
             self._frequencies = counts
-            logger.info("Label frequencies from %s: %d distinct headings", source, len(counts))
+            logger.info(
+                "Label frequencies from %s: %d distinct headings\n%s\nlabels: %s",
+                source,
+                len(counts),
+                stats.summary(),
+                resolver.summary(),
+            )
         return self._frequencies
 
     def _ordered(self, uis: list[str], file_path: str) -> list[str]:
@@ -188,6 +196,8 @@ class MeshIndexingReader(QADatasetReader):
             mesh_names=names,
         )
         uis, unknown = self._resolve(article)
+        if uis and (self.label_order != "frequency" or self.label_frequency_file):
+            uis = self._ordered(uis, self.label_frequency_file or "")
         example = self.article_to_example(article, uis, unknown)
         if not names:
             example.answer = None
@@ -223,11 +233,19 @@ class MeshLabelDecoding(TaskDecoding):
     def by_words(self) -> dict[tuple[str, ...], tuple[str, str]]:
         if self._by_words is None:
             table: dict[tuple[str, ...], tuple[str, str]] = {}
+            collisions = []
             for descriptor in load_mesh(self.mesh_file):
                 if descriptor.ui is not None:
-                    table.setdefault(
-                        tuple(self._words(descriptor.name)), (descriptor.ui, descriptor.name)
-                    )
+                    words = tuple(self._words(descriptor.name))
+                    if words in table:
+                        collisions.append(f"{descriptor.ui} {descriptor.name!r} ~ {table[words]}")
+                    table.setdefault(words, (descriptor.ui, descriptor.name))
+            if collisions:
+                logger.warning(
+                    "%d MeSH headings tokenize like an earlier one and cannot be predicted: %s",
+                    len(collisions),
+                    "; ".join(collisions[:5]),
+                )
             self._by_words = table
         return self._by_words
 

