@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import torch
+from allennlp.nn.util import masked_softmax
 from torch import nn
-
-
-def _masked_softmax(scores: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
-    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
-    return torch.softmax(scores, dim=dim)
 
 
 class DualCoattention(nn.Module):
@@ -42,9 +38,13 @@ class DualCoattention(nn.Module):
         # affinity: (B, Tc+1, Tq+1)
         affinity = context.bmm(question.transpose(1, 2))
         # over the context for each question word: (B, Tc+1, Tq+1), normalised on dim 1
-        over_context = _masked_softmax(affinity, context_mask.unsqueeze(2), dim=1)
+        over_context = masked_softmax(
+            affinity, context_mask.unsqueeze(2), dim=1, memory_efficient=True
+        )
         # over the question for each context word: (B, Tc+1, Tq+1), normalised on dim 2
-        over_question = _masked_softmax(affinity, question_mask.unsqueeze(1), dim=2)
+        over_question = masked_softmax(
+            affinity, question_mask.unsqueeze(1), dim=2, memory_efficient=True
+        )
 
         context_summary_per_question = over_context.transpose(1, 2).bmm(context)  # (B, Tq+1, d)
         question_summary_per_context = over_question.bmm(question)  # (B, Tc+1, d)

@@ -6,6 +6,7 @@ from typing import Optional
 
 import torch
 from allennlp.common import Registrable
+from allennlp.nn.util import masked_softmax
 from torch import nn
 
 from multitask.modules.encoder import EncodedQA
@@ -61,8 +62,7 @@ def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.T
 
 def _attend(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor, projection: nn.Linear):
     scores = keys.bmm(projection(query).unsqueeze(2)).squeeze(2)
-    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
-    weights = torch.softmax(scores, dim=-1)
+    weights = masked_softmax(scores, mask, dim=-1, memory_efficient=True)
     return weights, weights.unsqueeze(1).bmm(keys).squeeze(1)
 
 
