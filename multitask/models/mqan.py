@@ -30,7 +30,7 @@ class MQAN(Model):
     constrained, how the answer is post-processed and which metric scores it (``tasks``).
     """
 
-    default_predictor = "mesh_indexer"
+    default_predictor = "multitask_qa"
 
     def __init__(
         self,

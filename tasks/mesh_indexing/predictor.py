@@ -8,8 +8,7 @@ from allennlp.predictors import Predictor
 
 from multitask.predictors.json_lines import JsonLinePredictor, PredictionInputError
 from multitask.predictors.task_reader import task_reader
-
-MESH_TASK = "mesh_indexing"
+from tasks.mesh_indexing.reader import TASK as MESH_TASK
 
 __all__ = ["MeshIndexerPredictor", "PredictionInputError"]
 
