@@ -11,6 +11,8 @@ Baselines (see multitask/baselines/):
   tfidf_omikuji  TF-IDF (title + abstract, 1-2-grams, sublinear tf, min_df=2, 100k terms)
                  + omikuji Parabel (3 trees); score threshold and label cap tuned on
                  validation MiF. Needs the `baselines` extra (omikuji); skipped without it.
+  tfidf_linear   the same TF-IDF + one linear SVM per heading with >= 10 training
+                 articles; margin threshold and cap tuned on validation MiF
 
 Everything tuned is tuned on --validation, so scores with --eval equal to --validation
 are optimistic; report the test split for comparisons. Measures come from

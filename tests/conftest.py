@@ -20,6 +20,11 @@ def tiny_archive(tmp_path_factory):
     train_model_from_file(
         str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"),
         str(out),
-        overrides=json.dumps({"trainer": {"num_epochs": 3}}),
+        overrides=json.dumps(
+            {
+                "trainer.num_epochs": 3,
+                "dataset_reader.candidates.cache_dir": str(out.parent / "candidates"),
+            }
+        ),
     )
     return out / "model.tar.gz"

@@ -29,6 +29,10 @@ FIXTURE_OVERRIDES = {
         "validation_data_path": MESH_ARTICLES,
         "dataset_reader.mesh_file": str(MESH_MINI),
         "dataset_reader.label_frequency_file": MESH_ARTICLES,
+        "dataset_reader.candidates.train_file": MESH_ARTICLES,
+        # eight articles: every word must count for the TF-IDF vocabularies
+        "dataset_reader.candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
+        "dataset_reader.candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
         "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
         "vocabulary.min_count": {},
     },
@@ -57,8 +61,11 @@ def test_every_config_has_fixture_overrides():
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
-def test_config_builds_against_fixtures(config: Path):
-    params = Params.from_file(str(config), json.dumps(FIXTURE_OVERRIDES[config.name]), EXT_VARS)
+def test_config_builds_against_fixtures(config: Path, tmp_path):
+    overrides = dict(FIXTURE_OVERRIDES[config.name])
+    if "dataset_reader.candidates.train_file" in overrides:
+        overrides["dataset_reader.candidates.cache_dir"] = str(tmp_path / "candidates")
+    params = Params.from_file(str(config), json.dumps(overrides), EXT_VARS)
     reader = DatasetReader.from_params(params.pop("dataset_reader"))
     paths = params.pop("train_data_path")
     instances = read_all(reader, paths.as_dict(quiet=True) if isinstance(paths, Params) else paths)

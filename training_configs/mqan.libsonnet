@@ -4,13 +4,58 @@
 {
   tokenizer: { type: 'qa_words', lowercase: true },
 
-  builder(max_context_tokens=400, max_question_tokens=50, max_answer_tokens=null):: {
+  builder(max_context_tokens=400, max_question_tokens=50, max_answer_tokens=null, separator=';'):: {
     tokenizer: $.tokenizer,
     token_indexers: { tokens: { type: 'single_id' } },
     max_context_tokens: max_context_tokens,
     max_question_tokens: max_question_tokens,
     max_answer_tokens: max_answer_tokens,
+    separator: separator,
   },
+
+  // TF-IDF + omikuji (Parabel) and TF-IDF kNN, fused: what the MeSH question lists
+  candidate_retriever:: {
+    type: 'ensemble',
+    retrievers: {
+      omikuji: { type: 'tfidf_omikuji', n_trees: 3 },
+      knn: { type: 'tfidf_knn', neighbours: 40, power: 2.0 },
+    },
+    weights: { omikuji: 0.7, knn: 0.3 },
+  },
+
+  // The MeSH reader with top_k retrieved candidates listed in the question.
+  mesh_reader(train, mesh_file, top_k=30, max_context_tokens=256, max_labels=30):: {
+    type: 'mesh_indexing',
+    builder: $.builder(max_context_tokens=max_context_tokens, max_question_tokens=12 + 5 * top_k),
+    label_order: 'candidates',
+    label_frequency_file: train,
+    mesh_file: mesh_file,
+    max_labels: max_labels,
+    candidates: { retriever: $.candidate_retriever, train_file: train, top_k: top_k },
+  },
+
+  // The MeSH task's decoding (label trie), label selection and metric.
+  mesh_task(mesh_file, max_labels=25):: {
+    decoding: {
+      type: 'mesh_labels',
+      mesh_file: mesh_file,
+      tokenizer: $.tokenizer,
+      max_labels: max_labels,
+      selection: { mode: 'fused' },
+    },
+    metric: { type: 'multilabel_f1' },
+    headline: 'MiF',
+  },
+
+  // A label-scoring head on the encoder (added to a model(...)).
+  label_head(dim, candidate_features=0, label_loss_weight=0.1, candidate_loss_weight=0.5):: {
+    label_scorer: { type: 'pooled_label_scorer', dim: dim, candidate_features: candidate_features },
+    label_loss_weight: label_loss_weight,
+    candidate_loss_weight: candidate_loss_weight,
+  },
+
+  // Tune the label selection on each validation pass (a callback: never at evaluation).
+  tune_label_selection:: { callbacks+: [{ type: 'tune_label_selection' }] },
 
   model(dim=200, embedding_dim=dim, heads=4, transformer_layers=1, dropout=0.2, tasks={},
         beam_size=1, max_decoding_steps=60, pretrained_file=null):: {
@@ -34,8 +79,14 @@
     tasks: tasks,
   },
 
-  trainer(num_epochs, lr=0.001, patience=null, validation_metric='+decaScore', grad_norm=5.0):: {
+  trainer(num_epochs, lr=0.001, patience=null, validation_metric='+decaScore', grad_norm=5.0,
+          warmup_steps=null):: {
     num_epochs: num_epochs,
+    // linear warm-up, then linear decay to zero at the last step
+    [if warmup_steps != null then 'learning_rate_scheduler']: {
+      type: 'linear_with_warmup',
+      warmup_steps: warmup_steps,
+    },
     [if patience != null then 'patience']: patience,
     validation_metric: validation_metric,
     grad_norm: grad_norm,

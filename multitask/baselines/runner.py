@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from multitask.baselines.common import Scores, article_labels, article_text, score
 from multitask.baselines.frequency import FrequencyBaseline
+from multitask.baselines.tfidf_linear import TfidfLinearBaseline
 from multitask.baselines.tfidf_omikuji import (
     OMIKUJI_MISSING,
     TfidfOmikujiBaseline,
@@ -24,7 +25,7 @@ from multitask.data.corpus import ReadStats, read_articles
 
 logger = logging.getLogger(__name__)
 
-BASELINES = ("frequency", "tfidf_omikuji")
+BASELINES = ("frequency", "tfidf_omikuji", "tfidf_linear")
 DEFAULT_K = 5
 
 
@@ -37,6 +38,8 @@ class BaselineResult:
     fit_seconds: float
     predict_seconds: float
     params: dict[str, Any] = field(default_factory=dict)
+    #: the predicted label sets of the evaluated split (not written to JSON)
+    predictions: list[frozenset[str]] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,7 @@ def _frequency(
                 fit_seconds=fit_seconds + extra,
                 predict_seconds=predict_seconds,
                 params={"k": row_k, "k_from": how, "labels": sorted(model.top(row_k))},
+                predictions=list(pred),
             )
         )
     return results
@@ -141,6 +145,7 @@ def _tfidf_omikuji(
         predict_seconds = time.perf_counter() - start
     return BaselineResult(
         name="tfidf_omikuji",
+        predictions=list(pred_sets),
         scores=score(eval_gold, pred_sets),
         fit_seconds=fit_seconds,
         predict_seconds=predict_seconds,
@@ -159,6 +164,49 @@ def _tfidf_omikuji(
     )
 
 
+def _tfidf_linear(
+    train: Sequence[Article],
+    validation: Sequence[Article],
+    evaluate: Sequence[Article],
+    gold: tuple[Sequence[frozenset[str]], ...],
+    progress: bool,
+) -> BaselineResult:
+    train_gold, validation_gold, eval_gold = gold
+    start = time.perf_counter()
+    model = TfidfLinearBaseline().fit(
+        [article_text(a) for a in train], train_gold, progress=progress
+    )
+    fit_seconds = time.perf_counter() - start
+    threshold, cap = model.tune(
+        model.predict_scores([article_text(a) for a in validation]), validation_gold
+    )
+    logger.info(
+        "tfidf_linear: %d headings with >= %d examples; margin %.2f, cap %d tuned on "
+        "validation MiF",
+        len(model.labels),
+        model.min_examples,
+        threshold,
+        cap,
+    )
+    start = time.perf_counter()
+    pred_sets = model.predict([article_text(a) for a in evaluate])
+    predict_seconds = time.perf_counter() - start
+    return BaselineResult(
+        name="tfidf_linear",
+        predictions=list(pred_sets),
+        scores=score(eval_gold, pred_sets),
+        fit_seconds=fit_seconds,
+        predict_seconds=predict_seconds,
+        params={
+            "threshold": threshold,
+            "cap": cap,
+            "min_examples": model.min_examples,
+            "n_labels": len(model.labels),
+            "C": model.c,
+        },
+    )
+
+
 def run_baselines(
     train: Sequence[Article],
     validation: Sequence[Article],
@@ -168,21 +216,27 @@ def run_baselines(
     k: int | None = None,
     n_threads: int | None = None,
     progress: bool = False,
+    gold: tuple[Sequence[frozenset[str]], ...] | None = None,
 ) -> list[BaselineResult]:
     """Fit each named baseline on ``train``, tune it on ``validation``, score it on
     ``evaluate`` (pass the validation list itself to avoid predicting it twice).
 
     ``k`` fixes the frequency baseline's k; None reports k=5 and the validation-tuned k.
     A missing omikuji is logged and that baseline left out rather than failing the run.
+    ``gold`` gives the label sets of (train, validation, evaluate) when the caller keys
+    labels its own way (e.g. resolved to descriptor UIs); by default :func:`article_labels`.
     """
     unknown = [n for n in names if n not in BASELINES]
     if unknown:
         raise ValueError(f"unknown baselines {unknown}; expected some of {list(BASELINES)}")
-    gold = tuple([article_labels(a) for a in split] for split in (train, validation, evaluate))
+    if gold is None:
+        gold = tuple([article_labels(a) for a in split] for split in (train, validation, evaluate))
     results: list[BaselineResult] = []
     for name in names:
         if name == "frequency":
             results.extend(_frequency(*gold, k))
+        elif name == "tfidf_linear":
+            results.append(_tfidf_linear(train, validation, evaluate, gold, progress))
         elif not omikuji_available():
             logger.warning("skipping tfidf_omikuji: %s", OMIKUJI_MISSING)
         else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from allennlp.common import Registrable
 from allennlp.data import Vocabulary
 from allennlp.nn.beam_search import Constraint
+
+from multitask.decoding.label_selection import LabelSelection
 
 
 class TaskDecoding(Registrable):
@@ -16,14 +18,25 @@ class TaskDecoding(Registrable):
     vocabulary (ids past the target vocabulary are copied out-of-vocabulary words).
     ``postprocess`` turns answer tokens into the task's answer (the predictor's output);
     ``metric_prediction`` turns that answer into what the task's metric compares with gold.
+
+    Multi-label tasks may also set ``selection``: then the model passes the label head's
+    probabilities to ``postprocess`` (``label_scores``, label -> probability) and tunes
+    the selection on validation, using ``decoded_labels`` (the labels the decoder emitted).
     """
 
     default_implementation = "free_text"
+    selection: Optional[LabelSelection] = None
 
     def constraint(self, vocab: Vocabulary, namespace: str) -> Constraint | None:
         return None
 
-    def postprocess(self, tokens: list[str]) -> Any:
+    def postprocess(
+        self, tokens: list[str], label_scores: Optional[dict[str, float]] = None
+    ) -> Any:
+        raise NotImplementedError
+
+    def decoded_labels(self, tokens: list[str]) -> list[str]:
+        """The label ids the decoder emitted (multi-label tasks with a ``selection``)."""
         raise NotImplementedError
 
     def metric_prediction(self, answer: Any) -> Any:
@@ -34,5 +47,7 @@ class TaskDecoding(Registrable):
 class FreeTextDecoding(TaskDecoding):
     """Answer tokens joined by spaces (SQuAD, NLI, summarization, custom tasks)."""
 
-    def postprocess(self, tokens: list[str]) -> str:
+    def postprocess(
+        self, tokens: list[str], label_scores: Optional[dict[str, float]] = None
+    ) -> str:
         return " ".join(tokens)

@@ -3,21 +3,35 @@ Decathlon: Multitask Learning as Question Answering"), as one AllenNLP model for
 """
 
 import logging
+import re
 from typing import Any, Optional
 
 import torch
+import torch.distributed as dist
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
 from allennlp.nn import util
 from allennlp.nn.beam_search import BeamSearch
 from torch import nn
+from torch.nn.functional import binary_cross_entropy_with_logits
 
+from multitask.decoding.label_selection import SelectionRecord
 from multitask.models.task_spec import TaskSpec
 from multitask.modules.decoder import MQANDecoder, QADecoder
 from multitask.modules.encoder import EncodedQA, MQANEncoder, QAEncoder
+from multitask.modules.label_scorer import FIRST_LABEL, LabelScorer, LabelScores
 from multitask.modules.pointer_generator import MultiPointerGenerator, extended_ids
-from multitask.qa.instance_builder import END_SYMBOL, START_SYMBOL, TARGET_NAMESPACE
+from multitask.qa.instance_builder import (
+    END_SYMBOL,
+    LABEL_NAMESPACE,
+    START_SYMBOL,
+    TARGET_NAMESPACE,
+)
+
+LOSS_NORMALIZATIONS = ("tokens", "instances")
+#: labels from the head's whole-vocabulary scores passed to a task's selection per instance
+TOP_HEAD_LABELS = 100
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +42,30 @@ class MQAN(Model):
 
     One set of parameters serves every task: the task only changes how decoding is
     constrained, how the answer is post-processed and which metric scores it (``tasks``).
+
+    # Parameters
+
+    dim : `int`
+        Width of every encoder and decoder stage.
+    encoder, decoder : `QAEncoder`, `QADecoder`, optional
+        Swappable by registered name (MQAN's by default).
+    tasks : `dict[str, TaskSpec]`
+        Per task: decoding hooks, metric, headline metric.
+    beam_size, max_decoding_steps : `int`
+    loss_normalization : `str`, optional (default = `"tokens"`)
+        `tokens`: the sequence loss is the mean over every answer token of the batch, so a
+        long answer (many MeSH headings) weighs what its tokens weigh; `instances`: the
+        mean of per-answer means (each answer weighs the same).
+    label_scorer : `LabelScorer`, optional
+        A label-scoring head on the encoder (multi-label tasks: instances with `labels`
+        and, optionally, candidates in the question); binary cross-entropy is added to
+        the sequence loss, and its probabilities go to the task's label selection.
+    label_loss_weight, candidate_loss_weight : `float`, optional (default = `1.0`)
+        Weights of the head's two losses (summed over labels / candidates, averaged over
+        the batch).
+    use_decoder : `bool`, optional (default = `True`)
+        `False` trains and predicts with the label head alone (the plain binary
+        cross-entropy model, for comparison).
     """
 
     default_predictor = "multitask_qa"
@@ -44,9 +82,22 @@ class MQAN(Model):
         beam_size: int = 1,
         max_decoding_steps: int = 60,
         target_namespace: str = TARGET_NAMESPACE,
+        loss_normalization: str = "tokens",
+        label_scorer: Optional[LabelScorer] = None,
+        label_loss_weight: float = 1.0,
+        candidate_loss_weight: float = 1.0,
+        use_decoder: bool = True,
+        label_namespace: str = LABEL_NAMESPACE,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
+        if loss_normalization not in LOSS_NORMALIZATIONS:
+            raise ValueError(
+                f"loss_normalization must be one of {LOSS_NORMALIZATIONS}, got "
+                f"{loss_normalization!r}"
+            )
+        if not use_decoder and label_scorer is None:
+            raise ValueError("use_decoder=False needs a label_scorer to predict with")
         self.text_field_embedder = text_field_embedder
         self.projection = nn.Linear(text_field_embedder.get_output_dim(), dim)
         self.encoder = encoder or MQANEncoder(dim)
@@ -68,6 +119,20 @@ class MQAN(Model):
         self.max_decoding_steps = max_decoding_steps
         self._constraints: dict[str, Any] = {}
         self._scored_tasks: set[str] = set()  # tasks whose metric saw predictions since reset
+        self.loss_normalization = loss_normalization
+        self.label_scorer = label_scorer
+        self.label_loss_weight = label_loss_weight
+        self.candidate_loss_weight = candidate_loss_weight
+        self.use_decoder = use_decoder
+        self.label_namespace = label_namespace
+        #: set by the `tune_label_selection` trainer callback: tune on validation passes only
+        self.tune_selection = False
+        self._selection_records: dict[str, list[SelectionRecord]] = {}
+        for name, spec in self.tasks.items():
+            selection = spec.decoding.selection
+            if selection is not None:
+                # the tuned selection travels in the weights, with the epoch that earned it
+                self.register_buffer(_selection_buffer(name), torch.tensor(selection.state()))
 
     # ---- encoding -------------------------------------------------------------------------
     def _embed(self, tokens: TextFieldTensors) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,8 +162,17 @@ class MQAN(Model):
         metadata: list[dict[str, Any]],
         answer: Optional[TextFieldTensors] = None,
         answer_source_ids: Optional[torch.Tensor] = None,
+        candidate_spans: Optional[torch.Tensor] = None,
+        candidate_labels: Optional[torch.Tensor] = None,
+        candidate_features: Optional[torch.Tensor] = None,
+        labels: Optional[torch.Tensor] = None,
     ) -> dict[str, Any]:
         encoded = self._encode(context, question)
+        scores = None
+        if self.label_scorer is not None and (labels is not None or candidate_labels is not None):
+            scores = self.label_scorer(
+                encoded, candidate_spans, candidate_labels, candidate_features
+            )
         context_ext = extended_ids(
             context_to_target, context_source_ids, self.vocab_size, self.unk_index
         )
@@ -106,7 +180,10 @@ class MQAN(Model):
             question_to_target, question_source_ids, self.vocab_size, self.unk_index
         )
         output: dict[str, Any] = {}
-        if answer is not None:
+        losses = []
+        if scores is not None and labels is not None:
+            losses.append(self._label_loss(scores, labels, candidate_labels))
+        if answer is not None and self.use_decoder:
             answer_ids = util.get_token_ids_from_text_field_tensors(answer)
             answer_mask = util.get_text_field_mask(answer)
             targets = answer_ids
@@ -123,11 +200,40 @@ class MQAN(Model):
                 step, targets[:, 1:], context_ext, question_ext
             )
             target_mask = answer_mask[:, 1:].float()
-            per_instance = -(log_probs * target_mask).sum(1) / target_mask.sum(1).clamp(min=1.0)
-            output["loss"] = per_instance.mean()
+            if self.loss_normalization == "tokens":
+                losses.append(-(log_probs * target_mask).sum() / target_mask.sum().clamp(min=1.0))
+            else:
+                per_answer = -(log_probs * target_mask).sum(1) / target_mask.sum(1).clamp(min=1.0)
+                losses.append(per_answer.mean())
+        if losses:
+            output["loss"] = torch.stack(losses).sum()
         if not self.training:
-            output.update(self._decode_by_task(encoded, context_ext, question_ext, task, metadata))
+            output.update(
+                self._decode_by_task(encoded, context_ext, question_ext, task, metadata, scores)
+            )
         return output
+
+    def _label_loss(
+        self,
+        scores: LabelScores,
+        labels: torch.Tensor,
+        candidate_labels: Optional[torch.Tensor],
+    ) -> torch.Tensor:
+        """Binary cross-entropy of the head: over every label, and over the candidates."""
+        targets = labels.float()
+        batch = labels.size(0)
+        loss = binary_cross_entropy_with_logits(
+            scores.labels[:, FIRST_LABEL:], targets[:, FIRST_LABEL:], reduction="sum"
+        )
+        loss = self.label_loss_weight * loss / batch
+        if scores.candidates is not None and candidate_labels is not None:
+            mask = scores.candidate_mask.float()
+            candidate_targets = targets.gather(1, candidate_labels.clamp(min=0))
+            candidate_loss = binary_cross_entropy_with_logits(
+                scores.candidates, candidate_targets, reduction="none"
+            )
+            loss = loss + self.candidate_loss_weight * (candidate_loss * mask).sum() / batch
+        return loss
 
     # ---- decoding -------------------------------------------------------------------------
     def _spec(self, task: str) -> TaskSpec:
@@ -141,24 +247,41 @@ class MQAN(Model):
         return self._constraints[task]
 
     def _decode_by_task(
-        self, encoded, context_ext, question_ext, tasks, metadata
+        self, encoded, context_ext, question_ext, tasks, metadata, scores=None
     ) -> dict[str, Any]:
         batch = len(tasks)
         tokens: list[list[str]] = [[] for _ in range(batch)]
         answers: list[Any] = [None] * batch
+        label_scores = self._label_probabilities(scores, metadata) if scores is not None else None
         for task in dict.fromkeys(tasks):
             rows = torch.tensor(
                 [i for i, t in enumerate(tasks) if t == task], device=context_ext.device
             )
-            sub = EncodedQA(**{k: v.index_select(0, rows) for k, v in vars(encoded).items()})
-            predictions = self._search(
-                sub, context_ext.index_select(0, rows), question_ext.index_select(0, rows), task
-            )
             decoding = self._spec(task).decoding
+            self._sync_selection(task)
+            if self.use_decoder:
+                sub = EncodedQA(**{k: v.index_select(0, rows) for k, v in vars(encoded).items()})
+                predictions = self._search(
+                    sub,
+                    context_ext.index_select(0, rows),
+                    question_ext.index_select(0, rows),
+                    task,
+                )
+            else:
+                predictions = [[] for _ in rows.tolist()]
             for row, ids in zip(rows.tolist(), predictions):
                 words = self._ids_to_words(ids, metadata[row]["source_words"])
                 tokens[row] = words
-                answers[row] = decoding.postprocess(words)
+                row_scores = label_scores[row] if label_scores is not None else None
+                answers[row] = decoding.postprocess(words, row_scores)
+                if self._tuning(task) and row_scores is not None and metadata[row].get("gold"):
+                    self._selection_records.setdefault(task, []).append(
+                        SelectionRecord(
+                            decoding.decoded_labels(words),
+                            row_scores,
+                            frozenset(metadata[row]["gold"]),
+                        )
+                    )
             metric = self._spec(task).metric
             scored = [r for r in rows.tolist() if metadata[r].get("gold") is not None]
             if metric is not None and scored:
@@ -171,6 +294,69 @@ class MQAN(Model):
                 # prediction-time inputs have no gold; in evaluation this means unlabelled rows
                 logger.debug("%s: %d rows without gold not scored", task, len(rows) - len(scored))
         return {"predicted_tokens": tokens, "answer": answers}
+
+    # ---- label head at prediction time ---------------------------------------------------
+    def _label_probabilities(
+        self, scores: LabelScores, metadata: list[dict[str, Any]]
+    ) -> list[dict[str, float]]:
+        """Per instance, label id -> probability: the head's best labels overall, with the
+        candidates' own scores where the question listed them."""
+        probabilities = torch.sigmoid(scores.labels[:, FIRST_LABEL:])
+        top = probabilities.topk(min(TOP_HEAD_LABELS, probabilities.size(1)), dim=1)
+        out: list[dict[str, float]] = []
+        for row in range(probabilities.size(0)):
+            found = {
+                self.vocab.get_token_from_index(index + FIRST_LABEL, self.label_namespace): value
+                for index, value in zip(top.indices[row].tolist(), top.values[row].tolist())
+            }
+            if scores.candidates is not None:
+                listed = metadata[row].get("candidates") or []
+                values = torch.sigmoid(scores.candidates[row, : len(listed)]).tolist()
+                found.update(zip(listed, values))
+            out.append(found)
+        return out
+
+    def _tuning(self, task: str) -> bool:
+        selection = self._spec(task).decoding.selection
+        return (
+            self.tune_selection
+            and not self.training
+            and selection is not None
+            and selection.tune
+            and hasattr(self, _selection_buffer(task))
+        )
+
+    def _sync_selection(self, task: str) -> None:
+        """Bring the task's selection to the values stored in the weights (loaded archive)."""
+        selection = self._spec(task).decoding.selection
+        if selection is not None and hasattr(self, _selection_buffer(task)):
+            selection.set_state(getattr(self, _selection_buffer(task)).tolist())
+
+    def _tune_selections(self) -> None:
+        """Fit each task's selection on this validation pass, store it, and rescore."""
+        for task, records in self._selection_records.items():
+            spec = self._spec(task)
+            selection = spec.decoding.selection
+            everyone = _gather(records)
+            best = selection.fit(everyone)
+            getattr(self, _selection_buffer(task)).copy_(torch.tensor(selection.state()))
+            logger.info(
+                "%s: label selection tuned on %d validation examples: mode %s, keep >= %.2f, "
+                "add >= %.2f (MiF %.4f)",
+                task,
+                len(everyone),
+                selection.mode,
+                selection.keep_threshold,
+                selection.add_threshold,
+                best,
+            )
+            if spec.metric is not None:
+                spec.metric.reset()
+                spec.metric(
+                    [selection.select(r.decoded, r.scores) for r in records],
+                    [r.gold for r in records],
+                )
+        self._selection_records.clear()
 
     def _search(self, encoded: EncodedQA, context_ext, question_ext, task: str) -> list[list[int]]:
         batch = context_ext.size(0)
@@ -228,6 +414,8 @@ class MQAN(Model):
     # ---- metrics --------------------------------------------------------------------------
     def get_metrics(self, reset: bool = False) -> dict[str, float]:
         metrics: dict[str, float] = {}
+        if reset and self._selection_records:
+            self._tune_selections()
         deca_score = 0.0
         headline_count = 0
         # task metrics need decoding, which only runs outside training: report them only
@@ -248,3 +436,16 @@ class MQAN(Model):
         if reset:
             self._scored_tasks.clear()
         return metrics
+
+
+def _selection_buffer(task: str) -> str:
+    return "selection_" + re.sub(r"\W", "_", task)
+
+
+def _gather(records: list[SelectionRecord]) -> list[SelectionRecord]:
+    """Every worker's validation records (one worker: its own)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return records
+    gathered: list[Optional[list[SelectionRecord]]] = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, records)
+    return [record for part in gathered for record in (part or [])]

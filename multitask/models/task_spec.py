@@ -12,6 +12,8 @@ class TaskSpec(FromParams):
     """What the model needs to know about one task, all chosen by registered name in config.
 
     ``headline`` names the metric key that counts towards the decaScore (e.g. "MiF").
+    ``serialization_dir`` is AllenNLP's, accepted so that it reaches ``decoding`` (which
+    may keep files in the model archive).
     """
 
     def __init__(
@@ -19,6 +21,7 @@ class TaskSpec(FromParams):
         decoding: Optional[TaskDecoding] = None,
         metric: Optional[Metric] = None,
         headline: Optional[str] = None,
+        serialization_dir: Optional[str] = None,
     ) -> None:
         self.decoding = decoding or FreeTextDecoding()
         self.metric = metric

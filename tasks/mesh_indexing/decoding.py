@@ -8,10 +8,11 @@ from allennlp.data.tokenizers import Tokenizer
 from allennlp.nn.beam_search import Constraint
 
 from multitask.data.tokenizers import QAWordTokenizer
+from multitask.decoding.label_selection import LabelSelection
 from multitask.decoding.label_trie import LabelSequenceConstraint, LabelTrie
 from multitask.decoding.task_decoding import TaskDecoding
 from multitask.qa.instance_builder import END_SYMBOL
-from tasks.mesh_indexing.reader import DEFAULT_MESH_FILE, SEPARATOR, load_mesh
+from tasks.mesh_indexing.reader import DEFAULT_MESH_FILE, SEPARATOR, load_mesh, mesh_file_for
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,21 @@ class MeshLabelDecoding(TaskDecoding):
     Only headings whose every word is in the model's target vocabulary are reachable; the
     count is logged when the trie is built. Answers map back to ``{"ui", "name"}``.
     ``max_labels`` caps the labels per article (tune it with scripts/tune_mesh_decoding.py).
+
+    # Parameters
+
+    mesh_file : `str`, optional
+        MeSH descriptors; a model archive carries its own copy, used in preference.
+    tokenizer : `Tokenizer`, optional
+        Must be the one the instance builder uses.
+    constrained : `bool`, optional (default = `True`)
+    max_labels : `int`, optional
+        Cap on the labels the decoder emits.
+    selection : `LabelSelection`, optional
+        With a label-scoring head in the model: how decoder labels and head probabilities
+        make the final set (tuned on validation while training).
+    serialization_dir : `str`, optional
+        Given by AllenNLP (training run or extracted archive): where the archived MeSH table is.
     """
 
     def __init__(
@@ -31,8 +47,11 @@ class MeshLabelDecoding(TaskDecoding):
         tokenizer: Optional[Tokenizer] = None,
         constrained: bool = True,
         max_labels: Optional[int] = None,
+        selection: Optional[LabelSelection] = None,
+        serialization_dir: Optional[str] = None,
     ) -> None:
-        self.mesh_file = mesh_file
+        self.mesh_file = mesh_file_for(mesh_file, serialization_dir)
+        self.selection = selection
         self.max_labels = max_labels
         self.tokenizer = tokenizer or QAWordTokenizer()
         self.constrained = constrained
@@ -87,13 +106,33 @@ class MeshLabelDecoding(TaskDecoding):
             trie, separator, vocab.get_token_index(END_SYMBOL, namespace), self.max_labels
         )
 
-    def postprocess(self, tokens: list[str]) -> dict[str, list]:
-        """``{"labels": [{"ui", "name"}], "invalid": [text]}``.
+    def decoded_labels(self, tokens: list[str]) -> list[str]:
+        return [label["ui"] for label in self._parse(tokens)[0]]
+
+    def postprocess(
+        self, tokens: list[str], label_scores: Optional[dict[str, float]] = None
+    ) -> dict[str, list]:
+        """``{"labels": [{"ui", "name"(, "score")}], "invalid": [text]}``.
 
         Token groups that name no descriptor can only come from unconstrained decoding or
         from a label cut off by ``max_decoding_steps``; they are reported, never dressed up
-        as descriptors.
+        as descriptors. With a ``selection`` and the head's ``label_scores``, the labels are
+        the selected ones, each with its probability, and invalid texts are not counted.
         """
+        labels, invalid = self._parse(tokens)
+        if self.selection is None or not label_scores:
+            return {"labels": labels, "invalid": invalid}
+        mesh = load_mesh(self.mesh_file)
+        chosen = self.selection.select([label["ui"] for label in labels], label_scores)
+        selected = []
+        for ui in chosen:
+            descriptor = mesh.get_by_ui(ui)
+            if descriptor is not None:
+                score = round(float(label_scores.get(ui, 0.0)), 4)
+                selected.append({"ui": ui, "name": descriptor.name, "score": score})
+        return {"labels": selected, "invalid": []}
+
+    def _parse(self, tokens: list[str]) -> tuple[list[dict[str, str]], list[str]]:
         labels: list[dict[str, str]] = []
         invalid: list[str] = []
         seen: set[str] = set()
@@ -110,7 +149,7 @@ class MeshLabelDecoding(TaskDecoding):
                     seen.add(found[0])
                     labels.append({"ui": found[0], "name": found[1]})
             group = []
-        return {"labels": labels, "invalid": invalid}
+        return labels, invalid
 
     def metric_prediction(self, answer: dict[str, list]) -> set[str]:
         # invalid label texts count as false positives

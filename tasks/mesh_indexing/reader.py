@@ -2,7 +2,12 @@
 
 The answer is the article's descriptors as one sequence, "name ; name ; ...", in a
 configurable order (``frequency``: most frequent in the training file first, as in SGM;
-``tree``: MeSH tree-number order; ``given``: as the source lists them).
+``tree``: MeSH tree-number order; ``given``: as the source lists them; ``candidates``:
+in the order the question lists them, then the rest by frequency).
+
+With ``candidates``, a retriever's top-K descriptors are listed in the question (decaNLP's
+way of posing a choice), so the question pointer can copy them; training articles get
+out-of-fold candidates (see :mod:`multitask.retrieval.source`).
 """
 
 import logging
@@ -13,12 +18,14 @@ from typing import Optional
 
 from allennlp.data import DatasetReader, Instance
 
+from multitask.data.archive_artifacts import archived, artifact_path, publish_file
 from multitask.data.article import Article
 from multitask.data.corpus import ReadStats, read_articles
 from multitask.mesh import LabelResolver, MeshVocabulary
-from multitask.qa.example import QAExample
+from multitask.qa.example import QACandidate, QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
 from multitask.qa.reader import QADatasetReader
+from multitask.retrieval import CandidateSource, Record
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +33,12 @@ TASK = "mesh_indexing"
 DEFAULT_QUESTION = "Which MeSH headings describe this article?"
 DEFAULT_MESH_FILE = "data/mesh/descriptors.tsv"
 SEPARATOR = ";"
-LABEL_ORDERS = ("frequency", "tree", "given")
+LABEL_ORDERS = ("frequency", "tree", "given", "candidates")
+#: where the MeSH table and the fitted retriever travel inside a model archive
+MESH_ARTIFACT = "mesh/descriptors.tsv"
+CANDIDATES_ARTIFACT = "candidates"
+#: articles retrieved at once (retrievers are much faster on batches)
+RETRIEVAL_CHUNK = 256
 
 _VOCABULARIES: dict[str, MeshVocabulary] = {}
 
@@ -44,13 +56,49 @@ def load_mesh(path: str) -> MeshVocabulary:
     return _VOCABULARIES[key]
 
 
+def mesh_file_for(mesh_file: str, serialization_dir: Optional[str]) -> str:
+    """The archived MeSH table when loading an archive, else the configured one (which is
+    then copied into the serialization dir, so the archive carries it)."""
+    copy = archived(serialization_dir, MESH_ARTIFACT)
+    if copy is not None:
+        load_mesh(str(copy))  # now: an extracted archive is deleted once loaded
+        return str(copy)
+    if serialization_dir and Path(mesh_file).exists():
+        publish_file(serialization_dir, MESH_ARTIFACT, mesh_file)
+    return mesh_file
+
+
+def article_text(article: Article) -> str:
+    """What the candidate retriever reads: title and abstract."""
+    return f"{article.title}\n{article.abstract}".strip()
+
+
 @DatasetReader.register(TASK)
 class MeshIndexingReader(QADatasetReader):
     """Reads any format of the data layer (MEDLINE XML, BioASQ JSON, MEDLINE text, jsonl).
 
+    # Parameters
+
+    builder : `QAInstanceBuilder`, optional
+        Tokenization, truncation limits and fields (shared by every task).
+    question : `str`, optional
+        The question; candidates, if any, are listed after it.
+    label_order : `str`, optional (default = `"frequency"`)
+        Order of the answer's headings: `frequency`, `tree`, `given` or `candidates`.
+    label_frequency_file : `str`, optional
+        The training file, for `frequency` (and the rest of `candidates`) order.
+    mesh_file : `str`, optional
+        MeSH descriptors (TSV, desc XML or mtrees); copied into the model archive.
+    max_labels : `int`, optional
+        Cut answers after this many headings (counted; gold keeps every label).
+    candidates : `CandidateSource`, optional
+        A retriever whose top-K descriptors are listed in the question.
+    require_abstract : `bool`, optional (default = `True`)
+    on_error : `str`, optional (default = `"raise"`)
+        `"skip"` counts and skips malformed records instead of stopping.
+
     Labels are resolved to descriptor UIs through ``mesh_file``; unknown labels stay in the
     gold set (they are real misses) but not in the answer, and are counted in the log.
-    ``max_labels`` truncates long answers at a label boundary, counted, never silently.
     """
 
     def __init__(
@@ -61,22 +109,32 @@ class MeshIndexingReader(QADatasetReader):
         label_frequency_file: Optional[str] = None,
         mesh_file: str = DEFAULT_MESH_FILE,
         max_labels: Optional[int] = None,
+        candidates: Optional[CandidateSource] = None,
         require_abstract: bool = True,
         on_error: str = "raise",
+        serialization_dir: Optional[str] = None,
         **kwargs,
     ) -> None:
         super().__init__(builder=builder or QAInstanceBuilder(max_answer_tokens=None), **kwargs)
         if label_order not in LABEL_ORDERS:
             raise ValueError(f"label_order must be one of {LABEL_ORDERS}, got {label_order!r}")
+        if label_order == "candidates" and candidates is None:
+            raise ValueError("label_order 'candidates' needs a candidates retriever")
         self.question = question
         self.label_order = label_order
         self.label_frequency_file = label_frequency_file
-        self.mesh_file = mesh_file
+        self.serialization_dir = serialization_dir
+        self.mesh_file = mesh_file_for(mesh_file, serialization_dir)
         self.max_labels = max_labels
+        self.candidates = candidates
         self.require_abstract = require_abstract
         self.on_error = on_error
         self._frequencies: Optional[Counter[str]] = None
         self.truncated_answers = 0
+        if candidates is not None:
+            copy = archived(serialization_dir, CANDIDATES_ARTIFACT)
+            if copy is not None:  # loading an archive (or --recover): no refitting
+                candidates.restore(copy)
 
     @property
     def mesh(self) -> MeshVocabulary:
@@ -91,26 +149,37 @@ class MeshIndexingReader(QADatasetReader):
                     "label_order=frequency without label_frequency_file: counting in %s", source
                 )
             counts: Counter[str] = Counter()
-            stats = ReadStats()
-            resolver = LabelResolver(self.mesh)
-            for article in read_articles(source, stats=stats, on_error="skip"):
-                counts.update(self._resolve(article, resolver)[0])
+            if Path(source).exists():
+                stats = ReadStats()
+                resolver = LabelResolver(self.mesh)
+                for article in read_articles(source, stats=stats, on_error="skip"):
+                    counts.update(self._resolve(article, resolver)[0])
+                logger.info(
+                    "Label frequencies from %s: %d distinct headings\n%s\nlabels: %s",
+                    source,
+                    len(counts),
+                    stats.summary(),
+                    resolver.summary(),
+                )
+            else:
+                logger.warning("label frequency file %s not found: ties broken by UI", source)
             self._frequencies = counts
-            logger.info(
-                "Label frequencies from %s: %d distinct headings\n%s\nlabels: %s",
-                source,
-                len(counts),
-                stats.summary(),
-                resolver.summary(),
-            )
         return self._frequencies
 
-    def _ordered(self, uis: list[str], file_path: str) -> list[str]:
+    def _ordered(
+        self, uis: list[str], file_path: str, candidates: Optional[list[str]] = None
+    ) -> list[str]:
         if self.label_order == "given":
             return uis
-        if self.label_order == "frequency":
+        if self.label_order in ("frequency", "candidates"):
             counts = self._label_frequencies(file_path)
-            return sorted(uis, key=lambda ui: (-counts[ui], ui))
+            by_frequency = sorted(uis, key=lambda ui: (-counts[ui], ui))
+            if self.label_order == "frequency" or not candidates:
+                return by_frequency
+            # the pointer moves forward through the question: candidate rank first
+            rank = {ui: i for i, ui in enumerate(candidates)}
+            listed = sorted((ui for ui in uis if ui in rank), key=rank.__getitem__)
+            return listed + [ui for ui in by_frequency if ui not in rank]
         mesh = self.mesh
 
         def tree_key(ui: str) -> tuple[str, str]:
@@ -134,10 +203,25 @@ class MeshIndexingReader(QADatasetReader):
                 uis.append(descriptor.ui)
         return uis, unknown
 
-    def article_to_example(self, article: Article, uis: list[str], unknown: list[str]) -> QAExample:
+    def _question_candidates(self, found) -> list[QACandidate]:
+        out = []
+        for candidate in found:
+            descriptor = self.mesh.get_by_ui(candidate.label)
+            if descriptor is not None:
+                out.append(QACandidate(candidate.label, descriptor.name, candidate.features))
+        return out
+
+    def article_to_example(
+        self,
+        article: Article,
+        uis: list[str],
+        unknown: list[str],
+        candidates: Optional[list[QACandidate]] = None,
+    ) -> QAExample:
         context = " ".join(part for part in (article.title, article.abstract) if part)
         gold = set(uis) | {f"unknown:{label}" for label in unknown} if (uis or unknown) else None
         answer = None
+        known = list(uis)
         if uis:
             if self.max_labels is not None and len(uis) > self.max_labels:
                 self.truncated_answers += 1
@@ -150,20 +234,57 @@ class MeshIndexingReader(QADatasetReader):
             answer=answer,
             gold=gold,
             metadata={"pmid": article.pmid},
+            candidates=candidates,
+            labels=known if gold is not None else None,
         )
 
-    def examples(self, file_path: str) -> Iterator[QAExample]:
-        stats = ReadStats()
-        resolver = LabelResolver(self.mesh)
-        for article in read_articles(
+    def _articles(self, file_path: str, stats: ReadStats) -> Iterator[Article]:
+        return read_articles(
             file_path,
             stats=stats,
             require_abstract=self.require_abstract,
             on_error=self.on_error,
-        ):
-            uis, unknown = self._resolve(article, resolver)
-            # every label of the article is kept in gold before ordering truncates the answer
-            yield self.article_to_example(article, self._ordered(uis, file_path), unknown)
+        )
+
+    def _training_records(self) -> Iterator[Record]:
+        assert self.candidates is not None
+        resolver = LabelResolver(self.mesh)
+        stats = ReadStats()
+        for article in read_articles(self.candidates.train_file, stats=stats, on_error="skip"):
+            uis, _ = self._resolve(article, resolver)
+            if uis:
+                yield Record(article.pmid, article_text(article), frozenset(uis))
+
+    def _prepare_candidates(self) -> None:
+        assert self.candidates is not None
+        if self.candidates.restored:  # from a model archive: nothing to fit or publish
+            return
+        self.candidates.prepare(self._training_records)
+        if self.serialization_dir and archived(self.serialization_dir, CANDIDATES_ARTIFACT) is None:
+            self.candidates.publish(artifact_path(self.serialization_dir, CANDIDATES_ARTIFACT))
+
+    def examples(self, file_path: str) -> Iterator[QAExample]:
+        stats = ReadStats()
+        resolver = LabelResolver(self.mesh)
+        articles = self._articles(file_path, stats)
+        if self.candidates is None:
+            for article in articles:
+                uis, unknown = self._resolve(article, resolver)
+                # every label is kept in gold before ordering truncates the answer
+                yield self.article_to_example(article, self._ordered(uis, file_path), unknown)
+        else:
+            self._prepare_candidates()
+            training_file = self.candidates.is_training_file(file_path)
+            if training_file:
+                self.candidates.prepare_out_of_fold(self._training_records)
+            logger.info(
+                "%s: candidates from %s",
+                file_path,
+                "out-of-fold retrievers (the training file)"
+                if training_file
+                else "the retriever fitted on the training file",
+            )
+            yield from self._examples_with_candidates(articles, resolver, file_path, training_file)
         logger.info("%s:\n%s", file_path, stats.summary())
         logger.info("%s: labels: %s", file_path, resolver.summary())
         if self.truncated_answers:
@@ -173,6 +294,34 @@ class MeshIndexingReader(QADatasetReader):
                 self.truncated_answers,
                 self.max_labels,
             )
+
+    def _examples_with_candidates(
+        self,
+        articles: Iterable[Article],
+        resolver: LabelResolver,
+        file_path: str,
+        training_file: bool,
+    ) -> Iterator[QAExample]:
+        assert self.candidates is not None
+        chunk: list[Article] = []
+
+        def flush() -> Iterator[QAExample]:
+            found = self.candidates.candidates(
+                [a.pmid for a in chunk], [article_text(a) for a in chunk], training_file
+            )
+            for article, scored in zip(chunk, found):
+                uis, unknown = self._resolve(article, resolver)
+                listed = self._question_candidates(scored)
+                ordered = self._ordered(uis, file_path, [c.label for c in listed])
+                yield self.article_to_example(article, ordered, unknown, listed)
+            chunk.clear()
+
+        for article in articles:
+            chunk.append(article)
+            if len(chunk) >= RETRIEVAL_CHUNK:
+                yield from flush()
+        if chunk:
+            yield from flush()
 
     def text_to_instance(  # type: ignore[override]
         self,
@@ -191,9 +340,18 @@ class MeshIndexingReader(QADatasetReader):
             mesh_names=names,
         )
         uis, unknown = self._resolve(article)
+        listed = None
+        if self.candidates is not None:
+            self._prepare_candidates()
+            listed = self._question_candidates(
+                self.candidates.candidates([article.pmid], [article_text(article)], False)[0]
+            )
         if uis and (self.label_order != "frequency" or self.label_frequency_file):
-            uis = self._ordered(uis, self.label_frequency_file or "")
-        example = self.article_to_example(article, uis, unknown)
+            uis = self._ordered(
+                uis, self.label_frequency_file or "", [c.label for c in listed] if listed else None
+            )
+        example = self.article_to_example(article, uis, unknown, listed)
         if not names:
             example.answer = None
+            example.labels = None
         return self.builder.build(example)

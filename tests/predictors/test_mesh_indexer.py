@@ -31,8 +31,11 @@ def test_output_is_pmid_and_labels_with_ui_and_name(predictor):
     assert output["pmid"] == "9000001"
     assert output["labels"], "constrained decoding always names at least one heading"
     for label in output["labels"]:
-        assert set(label) == {"ui", "name"}
+        # with a label head, each label also carries its probability
+        assert set(label) == {"ui", "name", "score"}
         assert label["ui"] in MINI_UIS
+        assert 0.0 <= label["score"] <= 1.0
+
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,112 @@
+"""TF-IDF + omikuji (Parabel) as a candidate retriever: the strongest cheap baseline here."""
+
+import os
+import tempfile
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+from multitask.baselines.tfidf_omikuji import OMIKUJI_MISSING, omikuji, write_xc_file
+from multitask.retrieval.base import Candidate, CandidateRetriever, read_json, write_json
+from multitask.retrieval.native_output import captured_native_output
+from multitask.retrieval.tfidf import TfidfFeatures
+
+
+@CandidateRetriever.register("tfidf_omikuji")
+class TfidfOmikujiRetriever(CandidateRetriever):
+    """Omikuji's Parabel forest over TF-IDF features; scores are omikuji's in [0, 1].
+
+    # Parameters
+
+    n_trees : `int`, optional (default = `3`)
+        Trees in the forest (omikuji averages them).
+    beam_size : `int`, optional (default = `10`)
+        Omikuji's beam over tree nodes at prediction time.
+    n_threads : `int`, optional (default = `None`)
+        Training and prediction threads (all cores when `None`).
+    tfidf : `dict`, optional
+        Overrides of the TF-IDF settings in `multitask.retrieval.tfidf.DEFAULT_TFIDF`.
+    """
+
+    feature_names = ("omikuji",)
+
+    def __init__(
+        self,
+        n_trees: int = 3,
+        beam_size: int = 10,
+        n_threads: Optional[int] = None,
+        tfidf: Optional[dict[str, Any]] = None,
+    ) -> None:
+        if omikuji is None:
+            raise ImportError(OMIKUJI_MISSING)
+        self.n_trees = n_trees
+        self.beam_size = beam_size
+        self.n_threads = n_threads
+        self.tfidf_settings = dict(tfidf or {})
+        self.features = TfidfFeatures(**self.tfidf_settings)
+        self.labels: list[str] = []
+        self.model: Any = None
+
+    def config(self) -> dict[str, Any]:
+        # n_threads changes speed, not results: left out of the identity
+        return {
+            "type": "tfidf_omikuji",
+            "n_trees": self.n_trees,
+            "beam_size": self.beam_size,
+            "tfidf": self.tfidf_settings,
+        }
+
+    def fresh(self) -> "TfidfOmikujiRetriever":
+        return TfidfOmikujiRetriever(
+            self.n_trees, self.beam_size, self.n_threads, self.tfidf_settings
+        )
+
+    def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
+        matrix = self.features.fit_transform(texts)
+        self.labels = sorted({label for labels in label_sets for label in labels})
+        index = {label: i for i, label in enumerate(self.labels)}
+        hyper = omikuji.Model.default_hyper_param()
+        hyper.n_trees = self.n_trees
+        with tempfile.TemporaryDirectory(prefix="omikuji_") as tmp:
+            path = os.path.join(tmp, "train.txt")
+            write_xc_file(
+                matrix,
+                [[index[x] for x in labels] for labels in label_sets],
+                len(self.labels),
+                path,
+            )
+            with captured_native_output("omikuji training"):
+                self.model = omikuji.Model.train_on_data(path, hyper, n_threads=self.n_threads)
+        self._init_threads()
+
+    def _init_threads(self) -> None:
+        if self.n_threads:
+            self.model.init_prediction_thread_pool(self.n_threads)
+
+    def retrieve(self, texts: Sequence[str], top_k: int) -> list[list[Candidate]]:
+        if self.model is None:
+            raise RuntimeError("fit or load the retriever before retrieving")
+        matrix = self.features.transform(texts)
+        out = []
+        for i in range(matrix.shape[0]):
+            start, end = matrix.indptr[i], matrix.indptr[i + 1]
+            pairs = list(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist()))
+            ranked = self.model.predict(pairs, beam_size=self.beam_size, top_k=top_k)
+            ranked.sort(key=lambda pair: -pair[1])
+            out.append([Candidate(self.labels[j], float(s), (float(s),)) for j, s in ranked])
+        return out
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.features.save(directory)
+        write_json(directory / "labels.json", self.labels)
+        with captured_native_output("omikuji save"):  # it logs to stdout
+            self.model.save(str(directory / "omikuji"))
+
+    def load(self, directory: Path) -> None:
+        self.features.load(directory)
+        self.labels = read_json(directory / "labels.json")
+        # omikuji logs to stdout, where `allennlp predict` writes its results
+        with captured_native_output("omikuji load"):
+            self.model = omikuji.Model.load(str(directory / "omikuji"))
+        self._init_threads()
