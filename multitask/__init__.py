@@ -1,10 +1,13 @@
 """decaNLP-style multi-task question answering on AllenNLP (MQAN), MeSH indexing first.
 
 Importing the package registers every component, so `allennlp` finds them through
-`.allennlp_plugins` without `--include-package`.
+`.allennlp_plugins` without `--include-package`. It also makes AllenNLP's archive extraction
+safe (``multitask.archives``) for every entry point that loads a model archive.
 """
 
 from multitask import data, decoding, metrics, models, modules, predictors, qa  # noqa: F401
+from multitask.archives import install_safe_extraction
 from multitask.errors import install_cli_excepthook
 
 install_cli_excepthook()
+install_safe_extraction()
