@@ -11,14 +11,18 @@ scripts; and the tar check of ``cached_path``) for :func:`check_members` plus Py
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import pickle
 import posixpath
+import re
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from multitask.errors import UserInputError
 
@@ -129,10 +133,35 @@ def _check_cached_path_tarfile(tar_file: tarfile.TarFile) -> None:
     check_members(tar_file, str(tar_file.name))
 
 
+def _refusing_read_state_dict(read_state_dict: Callable[..., Any]) -> Callable[..., Any]:
+    """torch (>= 2.6) already refuses a weights file that holds code; say so in one line
+    instead of a traceback that suggests re-running with ``weights_only=False``."""
+
+    @functools.wraps(read_state_dict)
+    def checked(path: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return read_state_dict(path, *args, **kwargs)
+        except pickle.UnpicklingError as error:
+            found = re.search(r"unsupported GLOBAL (\S+)", str(error))
+            what = f" ({found.group(1)})" if found else ""
+            raise UnsafeArchiveError(
+                f"refusing to load weights {os.path.basename(os.fspath(path))}: the file holds "
+                f"Python objects other than tensors{what}; it was tampered with or is not "
+                "a weights file that AllenNLP wrote"
+            ) from None
+
+    checked.__wrapped_by_multitask__ = True  # type: ignore[attr-defined]
+    return checked
+
+
 def install_safe_extraction() -> None:
-    """Route AllenNLP's and cached_path's archive extraction through the checks above."""
+    """Route AllenNLP's and cached_path's archive extraction through the checks above, and
+    turn a refused weights pickle into one clear line."""
     import cached_path._cached_path as cached_path_module
     from allennlp.models import archival
+    from allennlp.nn import util
 
     archival.extracted_archive = safe_extracted_archive
     cached_path_module.check_tarfile = _check_cached_path_tarfile
+    if not getattr(util.read_state_dict, "__wrapped_by_multitask__", False):
+        util.read_state_dict = _refusing_read_state_dict(util.read_state_dict)
