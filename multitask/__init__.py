@@ -2,12 +2,15 @@
 
 Importing the package registers every component, so `allennlp` finds them through
 `.allennlp_plugins` without `--include-package`. It also makes AllenNLP's archive extraction
-safe (``multitask.archives``) for every entry point that loads a model archive.
+safe (``multitask.archives``) for every entry point that loads a model archive, and adds
+input checks to `allennlp train`, `predict` and `evaluate` (``multitask.cli``).
 """
 
 from multitask import data, decoding, metrics, models, modules, predictors, qa  # noqa: F401
 from multitask.archives import install_safe_extraction
+from multitask.cli import install_command_checks
 from multitask.errors import install_cli_excepthook
 
 install_cli_excepthook()
 install_safe_extraction()
+install_command_checks()
