@@ -171,3 +171,29 @@ def test_tampered_weights_pickle_is_refused(tiny_archive, tmp_path):
     )
     assert "posix.system" in str(error.value)
     assert not marker.exists()
+
+
+def test_fine_tuning_from_an_archive_is_checked(tmp_path, outside):
+    from allennlp.common import Params
+    from allennlp.models import Model
+
+    archive = crafted(tmp_path, "traversal", outside)
+    with pytest.raises(UnsafeArchiveError, match="path traversal"):
+        Model.from_params(Params({"type": "from_archive", "archive_file": str(archive)}))
+    assert not (outside / "pwned.txt").exists()
+
+
+def test_the_submission_script_refuses_a_crafted_archive(tmp_path, outside, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "write_bioasq_submission", PROJECT_ROOT / "scripts" / "write_bioasq_submission.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    archive = crafted(tmp_path, "symlink_outside", outside)
+    articles = str(MQAN_FIXTURES / "mesh_articles.json")
+    code = script.main([str(archive), articles, "--output", str(tmp_path / "submission.json")])
+    assert code == 1
+    assert capsys.readouterr().err.startswith(f"error: refusing to extract archive {archive}")
+    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
