@@ -121,16 +121,22 @@ def test_cached_path_extraction_is_checked_too(tmp_path, outside):
     assert not (outside / "pwned.txt").exists()
 
 
-@pytest.mark.parametrize("command", ["predict", "evaluate"])
-def test_cli_refuses_a_crafted_archive_in_one_line(tmp_path, outside, command):
+def test_cli_refuses_a_crafted_archive_in_one_line(tmp_path, outside):
+    # evaluate, fine-tuning and the scripts reach the same load_archive (tests below)
     archive = crafted(tmp_path, "traversal", outside)
     extraction_root = tmp_path / "tmp"
     extraction_root.mkdir()
-    args = [ALLENNLP, command, str(archive), str(MQAN_FIXTURES / "predict_input.jsonl")]
-    if command == "predict":
-        args += ["--predictor", "mesh_indexer", "--output-file", str(tmp_path / "o.jsonl")]
     result = subprocess.run(
-        args,
+        [
+            ALLENNLP,
+            "predict",
+            str(archive),
+            str(MQAN_FIXTURES / "predict_input.jsonl"),
+            "--predictor",
+            "mesh_indexer",
+            "--output-file",
+            str(tmp_path / "o.jsonl"),
+        ],
         cwd=PROJECT_ROOT,
         env={**os.environ, "TMPDIR": str(extraction_root), "PYTHONWARNINGS": "ignore"},
         capture_output=True,
@@ -171,6 +177,15 @@ def test_tampered_weights_pickle_is_refused(tiny_archive, tmp_path):
     )
     assert "posix.system" in str(error.value)
     assert not marker.exists()
+
+
+def test_evaluate_is_checked(tmp_path, outside):
+    from allennlp.commands.evaluate import evaluate_from_archive
+
+    archive = crafted(tmp_path, "hardlink_outside", outside)
+    with pytest.raises(UnsafeArchiveError, match="is a link pointing outside"):
+        evaluate_from_archive(str(archive), str(MQAN_FIXTURES / "mesh_articles.json"))
+    assert (outside / "victim").read_text() == "untouched"
 
 
 def test_fine_tuning_from_an_archive_is_checked(tmp_path, outside):
