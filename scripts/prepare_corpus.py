@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         prepare(args)
     except UserInputError as error:
-        print(f"error: {error} (the previous corpus in {args.out} is untouched)", file=sys.stderr)
+        kept = f"{args.out / 'mesh'} and {args.out / 'corpus'} are unchanged"
+        print(f"error: {error} ({kept})", file=sys.stderr)
         return 1
     return 0
 

@@ -99,8 +99,9 @@ def test_on_error_skip_counts_the_bad_record_in_the_summary(tmp_path, capsys):
 def test_a_missing_input_path_is_one_line(tmp_path, capsys):
     code, _, stderr = run(capsys, "--out", tmp_path / "d", "--bioasq", tmp_path / "no.json")
     assert code == 1
+    out = tmp_path / "d"
     assert stderr == f"error: {tmp_path / 'no.json'}: no such file or folder " + (
-        f"(the previous corpus in {tmp_path / 'd'} is untouched)\n"
+        f"({out / 'mesh'} and {out / 'corpus'} are unchanged)\n"
     )
 
 
