@@ -1,7 +1,9 @@
 """decaNLP-style multi-task question answering on AllenNLP (MQAN), MeSH indexing first.
 
 Importing the package registers every component, so `allennlp` finds them through
-`.allennlp_plugins` without `--include-package`.
+`.allennlp_plugins` without `--include-package`. It also makes AllenNLP's archive extraction
+safe (``multitask.archives``) for every entry point that loads a model archive, and adds
+input checks to `allennlp train`, `predict` and `evaluate` (``multitask.cli``).
 """
 
 from multitask import (  # noqa: F401
@@ -15,6 +17,10 @@ from multitask import (  # noqa: F401
     retrieval,
     training,
 )
+from multitask.archives import install_safe_extraction
+from multitask.cli import install_command_checks
 from multitask.errors import install_cli_excepthook
 
 install_cli_excepthook()
+install_safe_extraction()
+install_command_checks()

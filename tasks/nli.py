@@ -54,7 +54,7 @@ def parse_label(value: Any, path: str, where: str) -> Any:
     )
 
 
-@DatasetReader.register("nli")
+@DatasetReader.register("decanlp_nli")
 class NLIReader(QADatasetReader):
     """SNLI and MultiNLI in either jsonl layout; pairs without a gold label are skipped."""
 

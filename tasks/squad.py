@@ -62,7 +62,7 @@ def _text(obj: Any, key: str, path: str, where: str) -> str:
     return value
 
 
-@DatasetReader.register("squad")
+@DatasetReader.register("decanlp_squad")
 class SquadReader(QADatasetReader):
     """Reads SQuAD 1.1 / 2.0 JSON (``data[].paragraphs[].qas[]``).
 

@@ -75,7 +75,7 @@ def story_files(file_path: str) -> list[Path]:
     return [path]
 
 
-@DatasetReader.register("cnn_dailymail")
+@DatasetReader.register("decanlp_cnn_dailymail")
 class CnnDailyMailReader(QADatasetReader):
     """Stories with an empty article or no highlights are skipped and counted."""
 

@@ -15,6 +15,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from multitask.data.download import DownloadPolicy, download
+from multitask.errors import UserInputError
+
 logger = logging.getLogger(__name__)
 
 
@@ -133,30 +136,19 @@ def fetch(item: PackagedFile, raw_dir: Path) -> Path:
     return target
 
 
-def fetch_url(url: str, raw_dir: Path) -> Path:
+def fetch_url(url: str, raw_dir: Path, policy: DownloadPolicy | None = None) -> Path:
     """Download a user-named URL (NLM baseline, BioASQ JSON, desc/mtrees) into ``raw_dir`` once."""
-    import requests
-
     target = raw_dir / Path(url.split("?")[0]).name
     if target.exists():
         return target
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    logger.info("Downloading %s", url)
-    with requests.get(url, stream=True, timeout=60) as response:
-        response.raise_for_status()
-        with open(tmp, "wb") as handle:
-            for block in response.iter_content(1 << 20):
-                handle.write(block)
-    tmp.replace(target)
-    return target
+    return download(url, target, policy)
 
 
-def resolve_source(source: str, raw_dir: Path) -> Path:
+def resolve_source(source: str, raw_dir: Path, policy: DownloadPolicy | None = None) -> Path:
     """A local path as it is, or a URL downloaded into ``raw_dir``."""
     if source.startswith(("http://", "https://")):
-        return fetch_url(source, raw_dir)
+        return fetch_url(source, raw_dir, policy)
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"{source}: no such file")
+        raise UserInputError(f"{source}: no such file or folder")
     return path

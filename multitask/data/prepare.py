@@ -16,9 +16,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from multitask.data.article import Article
-from multitask.data.corpus import ReadStats, read_articles
-from multitask.data.corpus import BioasqJsonWriter
+from multitask.data.corpus import BioasqJsonWriter, ReadStats, read_articles
+from multitask.data.corpus._common import OnError
 from multitask.data.split import SPLITS, split_of
+from multitask.errors import UserInputError
 from multitask.mesh import LabelResolver, MeshVocabulary
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,18 @@ def resolve_labels(article: Article, resolver: LabelResolver) -> Article:
     return article
 
 
+def check_split_percents(validation_percent: int, test_percent: int) -> None:
+    """Refuse splits that leave no training data (or make no sense)."""
+    for name, value in (("validation", validation_percent), ("test", test_percent)):
+        if not 0 <= value < 100:
+            raise UserInputError(f"{name} percent must be between 0 and 99, got {value}")
+    if validation_percent + test_percent >= 100:
+        raise UserInputError(
+            f"validation percent {validation_percent} + test percent {test_percent} leaves "
+            "nothing for training: keep their sum under 100"
+        )
+
+
 def build_vocabulary(mesh_files: Sequence[Path]) -> MeshVocabulary:
     vocabulary: MeshVocabulary | None = None
     for path in mesh_files:
@@ -102,17 +115,23 @@ def write_corpus(
     validation_percent: int = 10,
     test_percent: int = 10,
     max_documents: int | None = None,
+    on_error: OnError = "raise",
 ) -> CorpusSummary:
-    """Stream every input into the three split files; duplicates of a PMID keep the first."""
+    """Stream every input into the three split files; duplicates of a PMID keep the first.
+
+    ``on_error="skip"`` counts a malformed record in the summary (by reason) and goes on,
+    instead of stopping the whole build at it.
+    """
+    check_split_percents(validation_percent, test_percent)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = CorpusSummary(resolver=LabelResolver(vocabulary))
     seen: set[str] = set()
     writers = {name: BioasqJsonWriter(out_dir / f"{name}.json") for name in SPLITS}
+    progress = tqdm(desc="articles", unit=" docs", mininterval=1.0)
     try:  # the split files move into place only when every input was read
-        progress = tqdm(desc="articles", unit=" docs", mininterval=1.0)
         for path in inputs:
             stats = ReadStats()
-            for article in read_articles(path, stats=stats):
+            for article in read_articles(path, stats=stats, on_error=on_error):
                 progress.update(1)
                 if article.pmid in seen:
                     summary.dropped["duplicate_pmid"] += 1
@@ -135,6 +154,7 @@ def write_corpus(
                 break
         progress.close()
     except BaseException:
+        progress.close()
         for writer in writers.values():
             writer.abort()
         raise

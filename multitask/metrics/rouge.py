@@ -15,11 +15,11 @@ from multitask.metrics.text_metrics import AveragedMetric, Gold, gold_answers
 ROUGE_TYPES = {"ROUGE-1": "rouge1", "ROUGE-2": "rouge2", "ROUGE-L": "rougeL"}
 
 
-@Metric.register("text_rouge")
+@Metric.register("decanlp_rouge")
 class Rouge(AveragedMetric):
     """``ROUGE-1``, ``ROUGE-2``, ``ROUGE-L`` F-measures and their mean ``avg``.
 
-    Registered as "text_rouge": AllenNLP already registers "rouge" (its ``ROUGE`` works on
+    Registered as "decanlp_rouge": AllenNLP already registers "rouge" (its ``ROUGE`` works on
     token-id tensors), and these predictions and references are strings.
 
     With several references, each ROUGE type takes the best reference (``score_multi``).

@@ -103,7 +103,7 @@ class AveragedMetric(Metric):
         self._count = 0
 
 
-@Metric.register("squad")
+@Metric.register("decanlp_squad")
 class SquadMetric(AveragedMetric):
     """decaNLP's SQuAD measures: ``nF1`` (normalised token F1) and ``EM`` (exact match)."""
 
@@ -116,7 +116,7 @@ class SquadMetric(AveragedMetric):
         }
 
 
-@Metric.register("exact_match")
+@Metric.register("decanlp_exact_match")
 class ExactMatch(AveragedMetric):
     """``EM`` under SQuAD normalisation: NLI's accuracy when the answer is the label word."""
 

@@ -8,18 +8,30 @@ from allennlp.common.util import JsonDict
 from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
-from multitask.predictors.json_lines import JsonLinePredictor
-from multitask.predictors.task_reader import task_reader
+from multitask.predictors.json_lines import JsonLinePredictor, string_field_problem
+from multitask.predictors.task_reader import known_tasks, task_reader
 from multitask.qa.example import QAExample
 
 
 @Predictor.register("multitask_qa")
 class MultiTaskQAPredictor(JsonLinePredictor):
     """Answers a question about a context for the named task, with that task's decoding
-    (constraints and post-processing: MeSH answers come back as labels with UIs).
+    (constraints and post-processing: MeSH answers come back as labels with UIs). A task the
+    archive was not trained on is an error naming the tasks it knows.
     """
 
     required_fields = ("task", "context", "question")
+
+    def check_input(self, data: JsonDict) -> str | None:
+        problem = super().check_input(data)
+        for name in self.required_fields:
+            problem = problem or string_field_problem(data, name)
+        if problem is not None:
+            return problem
+        tasks = known_tasks(self._model, self._dataset_reader)
+        if tasks and data["task"] not in tasks:
+            return f"unknown task {data['task']!r}: this model knows {', '.join(tasks)}"
+        return None
 
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
         task = json_dict["task"]

@@ -176,3 +176,39 @@ def test_writers_on_empty_input(tmp_path: Path) -> None:
     assert write_bioasq_json([], path) == 0
     stats = ReadStats()
     assert list(read_articles(path, stats=stats)) == [] and stats.read == 0
+
+
+EMPTY_TEXT_RECORDS = {
+    "jsonl": '{"pmid": "1", "title": "", "abstract": ""}\n'
+    '{"pmid": "2", "title": "", "abstract": "No title."}\n'
+    '{"pmid": "3", "title": "Only a title.", "abstract": ""}\n',
+    "json": '{"documents": [{"pmid": 1, "title": "", "abstractText": ""},\n'
+    '{"pmid": 2, "title": "", "abstractText": "No title."},\n'
+    '{"pmid": 3, "title": "Only a title.", "abstractText": ""}]}\n',
+    "nbib": "PMID- 1\n\nPMID- 2\nAB  - No title.\n\nPMID- 3\nTI  - Only a title.\n",
+    "xml": "<PubmedArticleSet>"
+    + "".join(
+        f"<PubmedArticle><MedlineCitation><PMID>{pmid}</PMID><Article>{body}</Article>"
+        "</MedlineCitation></PubmedArticle>"
+        for pmid, body in (
+            (1, ""),
+            (2, "<Abstract><AbstractText>No title.</AbstractText></Abstract>"),
+            (3, "<ArticleTitle>Only a title.</ArticleTitle>"),
+        )
+    )
+    + "</PubmedArticleSet>\n",
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(EMPTY_TEXT_RECORDS))
+def test_require_text_false_keeps_every_pmid_for_prediction(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"input.{suffix}"
+    path.write_text(EMPTY_TEXT_RECORDS[suffix])
+    policy = {"require_abstract": False, "require_mesh": False}
+    stats = ReadStats()
+    kept = list(read_articles(path, stats=stats, require_text=False, **policy))
+    assert [a.pmid for a in kept] == ["1", "2", "3"]
+    assert_counts_add_up(stats)
+    default = ReadStats()
+    assert [a.pmid for a in read_articles(path, stats=default, **policy)] == ["3"]
+    assert dict(default.skipped) == {"no_abstract": 1, "no_title": 1}

@@ -153,7 +153,8 @@ def test_rouge_stemming_and_several_references():
 
 
 @pytest.mark.parametrize(
-    "name, cls", [("squad", SquadMetric), ("exact_match", ExactMatch), ("text_rouge", Rouge)]
+    "name, cls",
+    [("decanlp_squad", SquadMetric), ("decanlp_exact_match", ExactMatch), ("decanlp_rouge", Rouge)],
 )
 def test_registered(name, cls):
     assert Metric.by_name(name) is cls

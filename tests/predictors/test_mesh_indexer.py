@@ -56,7 +56,7 @@ def test_bad_lines_name_their_line_number(tiny_archive, bad_line, message):
 def test_cli_reports_a_bad_line_by_number_without_a_traceback(tiny_archive, tmp_path):
     good = (MQAN_FIXTURES / "predict_input.jsonl").read_text().splitlines()
     bad_file = tmp_path / "input.jsonl"
-    bad_file.write_text("\n".join([good[0], good[1], '{"pmid": 3, "title": "no abstract"}']) + "\n")
+    bad_file.write_text("\n".join([good[0], good[1], "", '{"pmid": 3, "title": "x"}']) + "\n")
     allennlp = str(Path(sys.executable).with_name("allennlp"))
     result = subprocess.run(
         [
@@ -76,8 +76,10 @@ def test_cli_reports_a_bad_line_by_number_without_a_traceback(tiny_archive, tmp_
         timeout=300,
     )
     assert result.returncode != 0
-    assert "error: input line 3: missing field(s) abstractText" in result.stderr
+    assert "error: input line 4: missing field(s) abstractText" in result.stderr
     assert "Traceback" not in result.stderr
+    written = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(row)["pmid"] for row in written] == ["9000001", "9000002"]
 
 
 def test_cli_predict_writes_one_line_per_input(tiny_archive, tmp_path):

@@ -1,7 +1,9 @@
+import importlib.util
 import json
 import subprocess
 import sys
 
+import pytest
 from paths import MQAN_FIXTURES, PROJECT_ROOT
 
 
@@ -29,3 +31,43 @@ def test_submission_has_bioasq_layout(tiny_archive, tmp_path):
     for document in documents:
         assert document["labels"], document
         assert all(ui.startswith("D") for ui in document["labels"]), document["labels"]
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location(
+        "write_bioasq_submission", PROJECT_ROOT / "scripts" / "write_bioasq_submission.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_bad_output_path_fails_before_the_model_is_loaded(tmp_path, capsys, monkeypatch):
+    script = _load_script()
+    monkeypatch.setattr(script.Predictor, "from_path", lambda *a, **k: pytest.fail("loaded"))
+    archive = tmp_path / "model.tar.gz"
+    archive.write_bytes(b"not read")
+    output = tmp_path / "no" / "such" / "dir" / "x.json"
+    articles = str(MQAN_FIXTURES / "mesh_articles.json")
+    code = script.main([str(archive), articles, "--output", str(output)])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: --output {output}: folder {output.parent} does not exist\n"
+    )
+
+
+def test_every_pmid_is_submitted_even_without_text(tiny_archive, tmp_path, capsys):
+    test_set = tmp_path / "test_set.json"
+    documents = [
+        {"pmid": 1, "title": "Breast carcinoma in women", "abstractText": "Adenocarcinoma."},
+        {"pmid": 2, "title": "", "abstractText": ""},
+        {"pmid": 3, "title": "", "abstractText": "An abstract without its title."},
+    ]
+    test_set.write_text(json.dumps({"documents": documents}))
+    out = tmp_path / "submission.json"
+    code = _load_script().main([str(tiny_archive), str(test_set), "--output", str(out)])
+    assert code == 0
+    submitted = json.loads(out.read_text())["documents"]
+    assert [d["pmid"] for d in submitted] == [1, 2, 3]
+    assert submitted[1]["labels"] == [] and submitted[0]["labels"] and submitted[2]["labels"]
+    assert "1 document(s) with empty title and abstract" in capsys.readouterr().out

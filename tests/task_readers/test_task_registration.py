@@ -14,9 +14,9 @@ import tasks.summarization  # noqa: F401
 @pytest.mark.parametrize(
     "params, path, task",
     [
-        ({"type": "squad"}, "squad2_tiny.json", "squad"),
-        ({"type": "nli", "task_name": "snli"}, "snli.jsonl", "snli"),
-        ({"type": "cnn_dailymail"}, "stories", "cnn_dailymail"),
+        ({"type": "decanlp_squad"}, "squad2_tiny.json", "squad"),
+        ({"type": "decanlp_nli", "task_name": "snli"}, "snli.jsonl", "snli"),
+        ({"type": "decanlp_cnn_dailymail"}, "stories", "cnn_dailymail"),
         ({"type": "decanlp_jsonl", "task_name": "mine"}, "generic.jsonl", "mine"),
     ],
 )

@@ -106,11 +106,15 @@ def record_error(
     stats.skip(reason, f"{path}, {where}: {message}")
 
 
-def text_skip_reason(title: str, abstract: str, *, require_abstract: bool) -> str | None:
-    """The skip reason the text alone decides (steps 2-4 of :func:`accept`), else None.
+def text_skip_reason(
+    title: str, abstract: str, *, require_abstract: bool, require_text: bool = True
+) -> str | None:
+    """The skip reason the text alone decides (steps 2-3 of :func:`accept`), else None.
 
     Separate so that a reader can drop a record before parsing its MeSH headings.
     """
+    if not require_text:
+        return None
     if not abstract:
         if not title or require_abstract:
             return "no_abstract"
@@ -127,6 +131,7 @@ def accept(
     require_abstract: bool,
     require_mesh: bool,
     where: str,
+    require_text: bool = True,
 ) -> bool:
     """Apply the shared keep/skip policy to one parsed record and count the outcome.
 
@@ -140,8 +145,12 @@ def accept(
     3. no title                      -> "no_title" (an abstract without a title is kept
                                         out: it is almost always a broken record)
     4. no MeSH headings              -> "no_mesh" if ``require_mesh``, else kept with []
+
+    ``require_text=False`` skips steps 2 and 3 (prediction input: every PMID is answered).
     """
-    reason = text_skip_reason(article.title, article.abstract, require_abstract=require_abstract)
+    reason = text_skip_reason(
+        article.title, article.abstract, require_abstract=require_abstract, require_text=require_text
+    )
     if reason is None and require_mesh and not article.mesh_names:
         reason = "no_mesh"
     if reason is not None:

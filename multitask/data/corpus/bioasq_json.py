@@ -80,6 +80,7 @@ def _handle(
     *,
     require_abstract: bool,
     require_mesh: bool,
+    require_text: bool,
     on_error: OnError,
 ) -> Article | None:
     try:
@@ -92,6 +93,7 @@ def _handle(
         stats,
         require_abstract=require_abstract,
         require_mesh=require_mesh,
+        require_text=require_text,
         where=f"{name}, {where} (PMID {article.pmid})",
     )
     return article if keep else None
@@ -103,13 +105,18 @@ def iter_bioasq_json(
     *,
     require_abstract: bool = True,
     require_mesh: bool = True,
+    require_text: bool = True,
     on_error: OnError = "raise",
 ) -> Iterator[Article]:
     """Stream Articles from a BioASQ JSON file (``.json`` or ``.json.gz``)."""
     check_on_error(on_error)
     stats = stats if stats is not None else ReadStats()
     name = os.fspath(path)
-    policy = {"require_abstract": require_abstract, "require_mesh": require_mesh}
+    policy = {
+        "require_abstract": require_abstract,
+        "require_mesh": require_mesh,
+        "require_text": require_text,
+    }
     with open_binary(path) as fh:
         try:
             first = fh.readline()

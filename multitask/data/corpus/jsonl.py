@@ -34,6 +34,7 @@ def iter_jsonl(
     *,
     require_abstract: bool = True,
     require_mesh: bool = True,
+    require_text: bool = True,
     on_error: OnError = "raise",
 ) -> Iterator[Article]:
     """Stream Articles from a ``.jsonl`` (or ``.jsonl.gz``) file."""
@@ -71,6 +72,7 @@ def iter_jsonl(
                     stats,
                     require_abstract=require_abstract,
                     require_mesh=require_mesh,
+                    require_text=require_text,
                     where=f"{name}, {where} (PMID {article.pmid})",
                 ):
                     yield article

@@ -82,6 +82,7 @@ def iter_medline_text(
     *,
     require_abstract: bool = True,
     require_mesh: bool = True,
+    require_text: bool = True,
     on_error: OnError = "raise",
 ) -> Iterator[Article]:
     """Stream Articles from a MEDLINE text file (``.txt``, ``.nbib``, ``.medline``)."""
@@ -105,6 +106,7 @@ def iter_medline_text(
             stats,
             require_abstract=require_abstract,
             require_mesh=require_mesh,
+            require_text=require_text,
             where=f"{name}, {where} (PMID {article.pmid})",
         )
         return article if keep else None

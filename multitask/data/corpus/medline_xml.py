@@ -158,6 +158,7 @@ def iter_medline_xml(
     *,
     require_abstract: bool = True,
     require_mesh: bool = True,
+    require_text: bool = True,
     on_error: OnError = "raise",
 ) -> Iterator[Article]:
     """Stream Articles from a MEDLINE/PubMed XML file (``.xml`` or ``.xml.gz``).
@@ -222,7 +223,9 @@ def iter_medline_xml(
                 article = citation.find("Article")
                 title = _title(article)
                 abstract, sections = _abstract(article)
-                reason = text_skip_reason(title, abstract, require_abstract=require_abstract)
+                reason = text_skip_reason(
+                    title, abstract, require_abstract=require_abstract, require_text=require_text
+                )
                 if reason is not None:
                     _release(elem)
                     stats.skip(reason, f"{name}, {where} (PMID {pmid})")
@@ -234,6 +237,7 @@ def iter_medline_xml(
                     stats,
                     require_abstract=require_abstract,
                     require_mesh=require_mesh,
+                    require_text=require_text,
                     where=f"{name}, {where} (PMID {pmid})",
                 ):
                     yield art

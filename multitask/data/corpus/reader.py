@@ -66,13 +66,15 @@ def read_articles(
     stats: ReadStats | None = None,
     require_abstract: bool = True,
     require_mesh: bool = True,
+    require_text: bool = True,
     on_error: OnError = "raise",
 ) -> Iterator[Article]:
     """Stream the Articles of one corpus file, counting every record in ``stats``.
 
     ``format`` is "auto" or one of :data:`READERS`. ``on_error="skip"`` turns
     record-level problems into counted skips; file-level ones always raise
-    CorpusFormatError naming the file.
+    CorpusFormatError naming the file. ``require_text=False`` keeps records whose title or
+    abstract (or both) are empty: prediction input, where every PMID must be answered.
     """
     check_on_error(on_error)
     if format == "auto":
@@ -84,5 +86,6 @@ def read_articles(
         stats if stats is not None else ReadStats(),
         require_abstract=require_abstract,
         require_mesh=require_mesh,
+        require_text=require_text,
         on_error=on_error,
     )
