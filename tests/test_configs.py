@@ -12,7 +12,7 @@ from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
 import multitask  # noqa: F401
 import tasks  # noqa: F401
 
-CONFIGS = sorted((PROJECT_ROOT / "training_configs").glob("*.jsonnet"))
+CONFIGS = sorted((PROJECT_ROOT / "training_configs").rglob("*.jsonnet"))
 MESH_ARTICLES = str(MQAN_FIXTURES / "mesh_articles.json")
 TASK_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "tasks"
 DECANLP_FIXTURE_DATA = {
@@ -22,20 +22,29 @@ DECANLP_FIXTURE_DATA = {
     "cnn_dailymail": str(TASK_FIXTURES / "stories"),
 }
 
+MESH_FIXTURES = {
+    "train_data_path": MESH_ARTICLES,
+    "validation_data_path": MESH_ARTICLES,
+    "dataset_reader.mesh_file": str(MESH_MINI),
+    "dataset_reader.label_frequency_file": MESH_ARTICLES,
+    "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
+    "vocabulary.min_count": {},
+}
+MESH_WITH_CANDIDATES = {
+    **MESH_FIXTURES,
+    "dataset_reader.candidates.train_file": MESH_ARTICLES,
+    # eight articles: every word must count for the TF-IDF vocabularies
+    "dataset_reader.candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
+    "dataset_reader.candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
+}
+
 # How each config is pointed at fixtures instead of the default corpus.
 FIXTURE_OVERRIDES = {
-    "mesh_mqan.jsonnet": {
-        "train_data_path": MESH_ARTICLES,
-        "validation_data_path": MESH_ARTICLES,
-        "dataset_reader.mesh_file": str(MESH_MINI),
-        "dataset_reader.label_frequency_file": MESH_ARTICLES,
-        "dataset_reader.candidates.train_file": MESH_ARTICLES,
-        # eight articles: every word must count for the TF-IDF vocabularies
-        "dataset_reader.candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
-        "dataset_reader.candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
-        "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
-        "vocabulary.min_count": {},
-    },
+    "mesh_mqan.jsonnet": MESH_WITH_CANDIDATES,
+    "mesh_bce.jsonnet": MESH_FIXTURES,
+    "mesh_seed.jsonnet": MESH_FIXTURES,
+    "mesh_candidates.jsonnet": MESH_WITH_CANDIDATES,
+    "mesh_candidates_head.jsonnet": MESH_WITH_CANDIDATES,
     "decanlp_mqan.jsonnet": {
         "train_data_path": DECANLP_FIXTURE_DATA,
         "validation_data_path": DECANLP_FIXTURE_DATA,
