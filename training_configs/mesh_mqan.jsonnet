@@ -35,7 +35,7 @@ local dim = 128;
     dim=dim,
     tasks={ mesh_indexing: mqan.mesh_task(mesh_file) },
     max_decoding_steps=80,
-  ) + mqan.label_head(dim, candidate_features=2),
+  ) + mqan.label_head(dim, candidate_features=6),
   trainer: mqan.trainer(num_epochs=6, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],

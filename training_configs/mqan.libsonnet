@@ -32,6 +32,7 @@
     mesh_file: mesh_file,
     max_labels: max_labels,
     candidates: { retriever: $.candidate_retriever, train_file: train, top_k: top_k },
+    match_features: true,
   },
 
   // The MeSH task's decoding (label trie), label selection and metric.

@@ -10,7 +10,10 @@ way of posing a choice), so the question pointer can copy them; training article
 out-of-fold candidates (see :mod:`multitask.retrieval.source`).
 """
 
+import json
 import logging
+import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,6 +39,9 @@ SEPARATOR = ";"
 LABEL_ORDERS = ("frequency", "tree", "given", "candidates")
 #: where the MeSH table and the fitted retriever travel inside a model archive
 MESH_ARTIFACT = "mesh/descriptors.tsv"
+FREQUENCIES_ARTIFACT = "mesh/label_frequencies.json"
+#: what ``match_features`` adds to each candidate's retriever scores
+MATCH_FEATURES = ("prior", "name_in_title", "name_in_abstract", "name_words_in_text")
 CANDIDATES_ARTIFACT = "candidates"
 #: articles retrieved at once (retrievers are much faster on batches)
 RETRIEVAL_CHUNK = 256
@@ -68,6 +74,10 @@ def mesh_file_for(mesh_file: str, serialization_dir: Optional[str]) -> str:
     return mesh_file
 
 
+def _normalised(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
+
+
 def article_text(article: Article) -> str:
     """What the candidate retriever reads: title and abstract."""
     return f"{article.title}\n{article.abstract}".strip()
@@ -93,6 +103,10 @@ class MeshIndexingReader(QADatasetReader):
         Cut answers after this many headings (counted; gold keeps every label).
     candidates : `CandidateSource`, optional
         A retriever whose top-K descriptors are listed in the question.
+    match_features : `bool`, optional (default = `False`)
+        Add to each candidate's retriever scores: its training frequency (leave-one-out
+        for training articles), whether its name occurs in the title, in the abstract,
+        and the share of its name's words found in the text (MTI's lexical evidence).
     require_abstract : `bool`, optional (default = `True`)
     on_error : `str`, optional (default = `"raise"`)
         `"skip"` counts and skips malformed records instead of stopping.
@@ -110,6 +124,7 @@ class MeshIndexingReader(QADatasetReader):
         mesh_file: str = DEFAULT_MESH_FILE,
         max_labels: Optional[int] = None,
         candidates: Optional[CandidateSource] = None,
+        match_features: bool = False,
         require_abstract: bool = True,
         on_error: str = "raise",
         serialization_dir: Optional[str] = None,
@@ -127,10 +142,14 @@ class MeshIndexingReader(QADatasetReader):
         self.mesh_file = mesh_file_for(mesh_file, serialization_dir)
         self.max_labels = max_labels
         self.candidates = candidates
+        self.match_features = match_features
         self.require_abstract = require_abstract
         self.on_error = on_error
         self._frequencies: Optional[Counter[str]] = None
+        self._prior_scale: Optional[float] = None
         self.truncated_answers = 0
+        if archived(serialization_dir, FREQUENCIES_ARTIFACT) is not None:
+            self._label_frequencies("")  # now: an extracted archive is deleted once loaded
         if candidates is not None:
             copy = archived(serialization_dir, CANDIDATES_ARTIFACT)
             if copy is not None:  # loading an archive (or --recover): no refitting
@@ -143,6 +162,10 @@ class MeshIndexingReader(QADatasetReader):
     # ---- label order ------------------------------------------------------------------------
     def _label_frequencies(self, file_path: str) -> Counter[str]:
         if self._frequencies is None:
+            copy = archived(self.serialization_dir, FREQUENCIES_ARTIFACT)
+            if copy is not None:  # the frequencies the model was trained with
+                self._frequencies = Counter(json.loads(copy.read_text()))
+                return self._frequencies
             source = self.label_frequency_file or file_path
             if self.label_frequency_file is None:
                 logger.warning(
@@ -164,6 +187,10 @@ class MeshIndexingReader(QADatasetReader):
             else:
                 logger.warning("label frequency file %s not found: ties broken by UI", source)
             self._frequencies = counts
+            if self.serialization_dir and counts:
+                path = artifact_path(self.serialization_dir, FREQUENCIES_ARTIFACT)
+                if not path.exists():
+                    path.write_text(json.dumps(dict(sorted(counts.items()))))
         return self._frequencies
 
     def _ordered(
@@ -203,12 +230,38 @@ class MeshIndexingReader(QADatasetReader):
                 uis.append(descriptor.ui)
         return uis, unknown
 
-    def _question_candidates(self, found) -> list[QACandidate]:
+    def _question_candidates(
+        self, found, article: Article, own: frozenset[str] = frozenset(), file_path: str = ""
+    ) -> list[QACandidate]:
+        """The retrieved descriptors as question options, with their features.
+
+        ``own`` are the article's gold labels when it is a training article: its own
+        occurrence is taken out of each label's frequency (leave-one-out), or the prior
+        would tell the model which candidates are gold.
+        """
         out = []
+        counts = self._label_frequencies(file_path) if self.match_features else Counter()
+        if self._prior_scale is None and counts:
+            self._prior_scale = math.log1p(max(counts.values()))
+        scale = self._prior_scale or 1.0
+        title, abstract = _normalised(article.title), _normalised(article.abstract)
         for candidate in found:
             descriptor = self.mesh.get_by_ui(candidate.label)
-            if descriptor is not None:
-                out.append(QACandidate(candidate.label, descriptor.name, candidate.features))
+            if descriptor is None:
+                continue
+            features = tuple(candidate.features)
+            if self.match_features:
+                count = counts[candidate.label] - (1 if candidate.label in own else 0)
+                name = _normalised(descriptor.name)
+                words = [w for w in name.split() if len(w) > 2]
+                found_words = sum(f" {w} " in title or f" {w} " in abstract for w in words)
+                features += (
+                    math.log1p(max(count, 0)) / scale,
+                    float(name in title),
+                    float(name in abstract),
+                    found_words / len(words) if words else 0.0,
+                )
+            out.append(QACandidate(candidate.label, descriptor.name, features))
         return out
 
     def article_to_example(
@@ -311,7 +364,8 @@ class MeshIndexingReader(QADatasetReader):
             )
             for article, scored in zip(chunk, found):
                 uis, unknown = self._resolve(article, resolver)
-                listed = self._question_candidates(scored)
+                own = frozenset(uis) if training_file else frozenset()
+                listed = self._question_candidates(scored, article, own, file_path)
                 ordered = self._ordered(uis, file_path, [c.label for c in listed])
                 yield self.article_to_example(article, ordered, unknown, listed)
             chunk.clear()
@@ -344,7 +398,9 @@ class MeshIndexingReader(QADatasetReader):
         if self.candidates is not None:
             self._prepare_candidates()
             listed = self._question_candidates(
-                self.candidates.candidates([article.pmid], [article_text(article)], False)[0]
+                self.candidates.candidates([article.pmid], [article_text(article)], False)[0],
+                article,
+                file_path=self.label_frequency_file or "",
             )
         if uis and (self.label_order != "frequency" or self.label_frequency_file):
             uis = self._ordered(

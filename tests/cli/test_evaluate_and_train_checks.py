@@ -15,9 +15,7 @@ from multitask.cli.train_check import MissingDataError, check_data_paths
 TEST_SET = FIXTURES / "corpus" / "bioasq_test_documents.json"  # BioASQ test set: no headings
 
 
-def test_evaluate_on_a_file_without_labels_says_there_is_nothing_to_score(
-    tiny_archive, tmp_path
-):
+def test_evaluate_on_a_file_without_labels_says_there_is_nothing_to_score(tiny_archive, tmp_path):
     metrics_file = tmp_path / "metrics.json"
     with pytest.raises(NothingToScoreError) as error:
         evaluate_from_archive(

@@ -37,7 +37,6 @@ def test_output_is_pmid_and_labels_with_ui_and_name(predictor):
         assert 0.0 <= label["score"] <= 1.0
 
 
-
 @pytest.mark.parametrize(
     "bad_line, message",
     [

@@ -114,8 +114,10 @@ def test_multitask_qa_refuses_a_task_the_archive_does_not_know(tiny_archive, tmp
     predictor = Predictor.from_path(tiny_archive, "multitask_qa")
     question = {"context": "Premise: a man plays.", "question": "Hypothesis: music?"}
     content = (
-        json.dumps({"task": "mesh_indexing", **question}) + "\n"
-        + json.dumps({"task": "nli", **question}) + "\n"
+        json.dumps({"task": "mesh_indexing", **question})
+        + "\n"
+        + json.dumps({"task": "nli", **question})
+        + "\n"
     ).encode()
     rows, error = predict_file(predictor, tmp_path, content)
     assert error == "input line 2: unknown task 'nli': this model knows mesh_indexing"

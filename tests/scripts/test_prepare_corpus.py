@@ -33,8 +33,10 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     captured = capsys.readouterr()
     # progress bars redraw with "\r" on stderr: keep what a terminal shows last on each line
     err = "".join(line.rsplit("\r", 1)[-1] for line in captured.err.splitlines(keepends=True))
-    return code, captured.out, "".join(
-        line for line in err.splitlines(keepends=True) if not line.startswith("articles:")
+    return (
+        code,
+        captured.out,
+        "".join(line for line in err.splitlines(keepends=True) if not line.startswith("articles:")),
     )
 
 
@@ -121,9 +123,7 @@ def _free_port() -> int:
 
 def test_an_unreachable_url_is_one_line_after_retries(tmp_path, capsys):
     url = f"http://127.0.0.1:{_free_port()}/desc2024.xml"
-    code, _, stderr = run(
-        capsys, "--out", tmp_path, "--mesh", url, "--download-attempts", "2"
-    )
+    code, _, stderr = run(capsys, "--out", tmp_path, "--mesh", url, "--download-attempts", "2")
     assert code == 1
     assert stderr.startswith(f"error: cannot download {url}: connection refused (gave up after 2")
     assert stderr.count("\n") == 1
@@ -164,9 +164,7 @@ def silent_server(headers_only: bool = False):
 def test_a_server_that_never_answers_times_out_in_one_line(tmp_path, capsys):
     with silent_server() as url:
         started = time.monotonic()
-        code, _, stderr = run(
-            capsys, "--out", tmp_path, "--bioasq", url, "--download-timeout", "2"
-        )
+        code, _, stderr = run(capsys, "--out", tmp_path, "--bioasq", url, "--download-timeout", "2")
     assert time.monotonic() - started < 15
     assert code == 1
     assert stderr.startswith(f"error: cannot download {url}: ")

@@ -142,10 +142,15 @@ def test_training_articles_never_get_their_own_labels_as_candidates(corpus, tmp_
         meta = instance["metadata"].metadata
         own = (meta["gold"] & own_ui).pop()
         assert own not in meta["candidates"], f"{meta['pmid']} saw its own heading {own}"
-    # the same articles as a validation file: the full retriever has seen them
-    validation = write_corpus(tmp_path / "validation.json", topic_articles())
-    listed = [i["metadata"].metadata["candidates"] for i in mesh_reader.read(str(validation))]
-    assert any(own_ui & set(c) for c in listed)
+    # the same articles in another file: the full retriever has seen them, so their own
+    # headings come back (which is why the training file must not use it)
+    copies = [{**a, "journal": "elsewhere"} for a in topic_articles()]
+    validation = write_corpus(tmp_path / "validation.json", copies)
+    returned = 0
+    for instance in mesh_reader.read(str(validation)):
+        meta = instance["metadata"].metadata
+        returned += (meta["gold"] & own_ui).pop() in meta["candidates"]
+    assert returned >= 4
 
 
 def test_candidate_order_needs_candidates(corpus):
@@ -158,3 +163,27 @@ def test_prediction_instance_has_candidates_but_no_answer_or_labels(corpus, tmp_
     instance = mesh_reader.text_to_instance("1", "Breast tumours", "in women", None)
     assert "answer" not in instance.fields and "labels" not in instance.fields
     assert instance["metadata"].metadata["candidates"]
+
+
+def test_match_features_and_a_leave_one_out_prior(corpus, tmp_path):
+    mesh_reader = with_candidates(corpus, tmp_path, match_features=True)
+    train = {i["metadata"].metadata["pmid"]: i for i in mesh_reader.read(str(corpus))}
+    # the same articles in another file (content differs, so it is not the training file)
+    copies = [{**a, "journal": "elsewhere"} for a in topic_articles()]
+    validation = write_corpus(tmp_path / "validation.json", copies)
+    held = {i["metadata"].metadata["pmid"]: i for i in mesh_reader.read(str(validation))}
+    for pmid, instance in train.items():
+        features = instance["candidate_features"].tensor
+        assert features.shape[1] == 1 + 4  # the kNN score, then the match features
+        listed = [f.label for f in instance["candidate_labels"].field_list]
+        gold = instance["metadata"].metadata["gold"]
+        held_listed = [f.label for f in held[pmid]["candidate_labels"].field_list]
+        held_features = held[pmid]["candidate_features"].tensor
+        for row, label in enumerate(listed):
+            if label in gold and label in held_listed:
+                # a training article does not count itself in its labels' frequency
+                assert features[row, 1] < held_features[held_listed.index(label), 1]
+    first = train["7000"]
+    names = [f.label for f in first["candidate_labels"].field_list]
+    row = names.index("D001943")  # "Breast Neoplasms": both words in the text, not the phrase
+    assert first["candidate_features"].tensor[row, 2:].tolist() == [0.0, 0.0, 1.0]
