@@ -31,7 +31,7 @@ local dim = 128;
       },
     },
   ) + mqan.label_head(dim, label_loss_weight=1.0) + { use_decoder: false },
-  trainer: mqan.trainer(num_epochs=6, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
+  trainer: mqan.trainer(num_epochs=5, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],
 }

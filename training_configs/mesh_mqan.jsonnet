@@ -33,10 +33,10 @@ local dim = 128;
   validation_data_loader: { batch_sampler: { type: 'bucket', batch_size: 64, sorting_keys: ['context'] } },
   model: mqan.model(
     dim=dim,
-    tasks={ mesh_indexing: mqan.mesh_task(mesh_file) },
-    max_decoding_steps=80,
+    tasks={ mesh_indexing: mqan.mesh_task(mesh_file, max_labels=20) },
+    max_decoding_steps=60,
   ) + mqan.label_head(dim, candidate_features=6),
-  trainer: mqan.trainer(num_epochs=6, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
+  trainer: mqan.trainer(num_epochs=5, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],
 }

@@ -24,7 +24,8 @@ NO_TEXT_REASON = "empty title and abstractText: nothing to index"
 @Predictor.register("mesh_indexer")
 class MeshIndexerPredictor(JsonLinePredictor):
     """Input lines ``{"pmid", "title", "abstractText"}``; output ``{"pmid", "labels"}`` with
-    labels as ``{"ui", "name"}`` (plus ``invalid_labels``, texts that name no descriptor, if
+    labels as ``{"ui", "name"}``, with ``"score"`` (the label head's probability) when the
+    model has one (plus ``invalid_labels``, texts that name no descriptor, if
     any). A bad line stops the run with its line number: ``pmid`` must be a non-empty string
     or an integer (never null: a submission needs it), ``title`` and ``abstractText`` strings
     (null counts as empty). An article whose title and abstract are both empty is not given

@@ -27,6 +27,6 @@ local train = 'data/corpus/train.json';
     } },
     max_decoding_steps=80,
   ) + { loss_normalization: 'instances' },
-  trainer: mqan.trainer(num_epochs=6, validation_metric='+mesh_indexing_MiF'),
+  trainer: mqan.trainer(num_epochs=5, validation_metric='+mesh_indexing_MiF'),
   include_in_archive: ['artifacts'],
 }
