@@ -82,7 +82,7 @@ def test_missing_omikuji_is_skipped_with_a_message(monkeypatch, caplog):
         Article(pmid=str(i), title="T", abstract="A", mesh_uis=["D1"], mesh_names=["X"])
         for i in range(3)
     ]
-    results = runner.run_baselines(articles, articles, articles)
+    results = runner.run_baselines(articles, articles, articles, ["frequency", "tfidf_omikuji"])
     assert [r.name for r in results] == ["frequency@5", "frequency@1"]
     assert results[0].scores.mip == pytest.approx(1.0)
     assert "skipping tfidf_omikuji" in caplog.text
