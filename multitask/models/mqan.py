@@ -182,32 +182,25 @@ class MQAN(Model):
         constraint = self._constraint(task)
         if constraint is not None:
             search.constraints = [constraint]
-        state = {
-            "prefix": context_ext.new_full((batch, 1), self.start_index),
-            **{f"enc_{k}": v for k, v in vars(encoded).items()},
-            "context_ext": context_ext,
-            "question_ext": question_ext,
-            # the decoder's recurrent state, whatever it holds, travels (and is reordered by
-            # the beam search) under "dec_" keys
-            **{f"dec_{k}": v for k, v in self.decoder.init_state(encoded).items()},
-        }
+        constants, state = self.decoder.start_decoding(encoded)
+        constants.update(context_ext=context_ext, question_ext=question_ext)
+        by_rows = {batch: constants}
+
+        def rows_of(rows: int) -> dict[str, torch.Tensor]:
+            # the search repeats every example's row once per hypothesis after step 0;
+            # constants are the same for all of an example's hypotheses, so they are
+            # repeated once here and never reordered
+            if rows not in by_rows:
+                by_rows[rows] = {
+                    k: v.repeat_interleave(rows // batch, dim=0) for k, v in constants.items()
+                }
+            return by_rows[rows]
 
         def step(last: torch.Tensor, state: dict[str, torch.Tensor], timestep: int):
-            if timestep > 0:
-                state["prefix"] = torch.cat([state["prefix"], last.unsqueeze(1)], dim=1)
-            prefix = state["prefix"]
-            enc = EncodedQA(**{k[4:]: v for k, v in state.items() if k.startswith("enc_")})
-            recurrent = {k[4:]: v for k, v in state.items() if k.startswith("dec_")}
-            out, recurrent = self.decoder(
-                self._embed_answer(prefix),
-                torch.ones_like(prefix, dtype=torch.bool),
-                enc,
-                recurrent,
-                first_step=prefix.size(1) - 1,
-            )
-            state.update({f"dec_{k}": v for k, v in recurrent.items()})
+            fixed = rows_of(last.size(0))
+            out, state = self.decoder.decode_step(self._embed_answer(last), timestep, fixed, state)
             log_probs = self.generator.extended_log_probs(
-                out, state["context_ext"], state["question_ext"], extended_size
+                out, fixed["context_ext"], fixed["question_ext"], extended_size
             )
             return log_probs, state
 
