@@ -205,7 +205,9 @@ class MQAN(Model):
             return log_probs, state
 
         start = context_ext.new_full((batch,), self.start_index)
-        predictions, _ = search.search(start, state, step)
+        # no autograd bookkeeping at all when gradients are off (prediction, validation)
+        with torch.inference_mode(not torch.is_grad_enabled()):
+            predictions, _ = search.search(start, state, step)
         best = predictions[:, 0].tolist()
         return [ids[: ids.index(self.end_index)] if self.end_index in ids else ids for ids in best]
 
