@@ -4,7 +4,16 @@ Importing the package registers every component, so `allennlp` finds them throug
 `.allennlp_plugins` without `--include-package`.
 """
 
-from multitask import data, decoding, metrics, models, modules, predictors, qa  # noqa: F401
+from multitask import (  # noqa: F401
+    data,
+    decoding,
+    metrics,
+    models,
+    modules,
+    predictors,
+    qa,
+    training,
+)
 from multitask.errors import install_cli_excepthook
 
 install_cli_excepthook()

@@ -1,0 +1,1 @@
+from multitask.training.checkpointer import AtomicCheckpointer  # noqa: F401
