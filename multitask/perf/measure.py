@@ -27,13 +27,15 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def matmul_flops_per_second(size: int = 2048, repeats: int = 3) -> float:
-    """Median fp32 FLOP/s of a ``size`` x ``size`` matmul on the current torch threads."""
+def matmul_flops_per_second(size: int = 2048, repeats: int = 5) -> float:
+    """Peak fp32 FLOP/s of a ``size`` x ``size`` matmul on the current torch threads: the
+    best of ``repeats`` (other jobs on the machine can only make a repeat slower).
+    """
     a = torch.randn(size, size)
     b = torch.randn(size, size)
     torch.mm(a, b)  # warm-up: the first call allocates and picks a kernel
-    seconds = [timed(lambda: torch.mm(a, b)) for _ in range(repeats)]
-    return 2.0 * size**3 / median(seconds)
+    seconds = min(timed(lambda: torch.mm(a, b)) for _ in range(repeats))
+    return 2.0 * size**3 / seconds
 
 
 def peak_rss_mb() -> float:
