@@ -10,7 +10,9 @@ sends them (``predict_batch_json``); latency is one ``predict_json`` call per ab
 `allennlp predict` makes at its default batch size 1. Every figure is the median of
 ``--runs`` runs; before each run a 2048 x 2048 fp32 ``torch.mm`` is timed on the same
 threads (``peak GFLOP/s``), so runs on a busy machine can be compared by that ratio.
-Start-up (loading the archive, building the label trie) is timed separately.
+Start-up (loading the archive, building the label trie) is timed separately. CPU-second
+columns ("cpu-s", "cpu-ms") are process CPU time: with ``--threads 1`` they are what the
+wall time would be on an idle machine (see ``multitask.perf.measure``).
 
 Prints a table and writes JSON (``--output``).
 """
@@ -36,10 +38,21 @@ from multitask.perf.measure import (
     peak_rss_mb,
     percentile,
     print_table,
-    timed,
+    timed_wall_and_cpu,
 )
 
 DEFAULT_INPUT = "data/corpus/test.json"
+COLUMNS = [
+    "mode",
+    "run",
+    "abstracts/s",
+    "p50 ms",
+    "p95 ms",
+    "abstracts/cpu-s",
+    "p50 cpu-ms",
+    "p95 cpu-ms",
+    "peak GFLOP/s",
+]
 
 
 def load_abstracts(path: str, count: int) -> list[dict[str, str]]:
@@ -70,12 +83,13 @@ def throughput_rows(
     rows = []
     for run in range(runs):
         peak = matmul_flops_per_second()
-        seconds = timed(lambda: predict_all(predictor, abstracts, batch_size))
+        seconds, cpu = timed_wall_and_cpu(lambda: predict_all(predictor, abstracts, batch_size))
         rows.append(
             {
                 "mode": f"batch {batch_size}, beam {beam}",
                 "run": str(run + 1),
                 "abstracts/s": len(abstracts) / seconds,
+                "abstracts/cpu-s": len(abstracts) / cpu,
                 "peak GFLOP/s": peak / 1e9,
             }
         )
@@ -90,10 +104,12 @@ def latency_rows(
     rows = []
     for run in range(runs):
         peak = matmul_flops_per_second()
-        latencies = [
-            1000.0 * timed(lambda a=abstract: predictor.predict_json(a))
+        timings = [
+            timed_wall_and_cpu(lambda a=abstract: predictor.predict_json(a))
             for abstract in abstracts[:samples]
         ]
+        latencies = [1000.0 * wall for wall, _ in timings]
+        cpu_latencies = [1000.0 * cpu for _, cpu in timings]
         rows.append(
             {
                 "mode": "single abstract, beam 1",
@@ -101,6 +117,9 @@ def latency_rows(
                 "abstracts/s": 1000.0 * len(latencies) / sum(latencies),
                 "p50 ms": percentile(latencies, 50),
                 "p95 ms": percentile(latencies, 95),
+                "p50 cpu-ms": percentile(cpu_latencies, 50),
+                "p95 cpu-ms": percentile(cpu_latencies, 95),
+                "abstracts/cpu-s": 1000.0 * len(cpu_latencies) / sum(cpu_latencies),
                 "peak GFLOP/s": peak / 1e9,
             }
         )
@@ -109,7 +128,7 @@ def latency_rows(
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {"mode": rows[0]["mode"], "run": "median"}
-    for key in ("abstracts/s", "p50 ms", "p95 ms", "peak GFLOP/s"):
+    for key in COLUMNS[2:]:
         if key in rows[0]:
             summary[key] = median([row[key] for row in rows])
     return summary
@@ -162,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{torch.get_num_threads()} threads; start-up {startup:.1f} s; "
         f"peak RSS {peak_rss_mb():.0f} MiB ({rss_loaded:.0f} MiB after loading)"
     )
-    print_table(all_rows, ["mode", "run", "abstracts/s", "p50 ms", "p95 ms", "peak GFLOP/s"])
+    print_table(all_rows, COLUMNS)
     result = {
         "archive": args.archive,
         "input": args.input,

@@ -8,7 +8,8 @@ data loader, model, optimizer, gradient clipping), so a changed config is measur
 is. The first ``--warmup + --batches`` batches are read once, then each run trains on the
 same ``--batches`` of them (forward, backward, clipping, optimizer step). Before each run a
 2048 x 2048 fp32 ``torch.mm`` is timed on the same threads: MFU is the run's model FLOP/s
-over that rate, a ratio that stays meaningful on a loaded machine. Model FLOPs: see
+over that rate, a ratio that stays meaningful on a loaded machine ("cpu s": process CPU
+time, which with ``--threads 1`` is the idle-machine wall time). Model FLOPs: see
 ``multitask.perf.flops`` (the counter plus analytic counts for fused LSTM kernels).
 
 Prints a table (one row per run, then the median) and writes JSON (``--output``).
@@ -24,6 +25,7 @@ import logging
 import os
 import sys
 import tempfile
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from allennlp.commands.train import TrainModel
 from allennlp.common import Params
 from allennlp.common.plugins import import_plugins
 from allennlp.common.util import prepare_environment
+from allennlp.data import DatasetReader
 from allennlp.nn import util
 
 from multitask.perf.flops import ModelFlopCounter
@@ -41,17 +44,47 @@ from multitask.perf.measure import (
     peak_rss_mb,
     print_table,
     timed,
+    timed_wall_and_cpu,
 )
 
 DEFAULT_CONFIG = "training_configs/mesh_mqan.jsonnet"
 TEXT_FIELDS = ("context", "question", "answer")
+COLUMNS = [
+    "run",
+    "seconds",
+    "abstracts/s",
+    "tokens/s",
+    "GFLOP/s",
+    "peak GFLOP/s",
+    "MFU",
+    "cpu s",
+    "abstracts/cpu-s",
+]
 
 
-def build(config: str, overrides: str, serialization_dir: str) -> TrainModel:
+def build(config: str, overrides: str, serialization_dir: str) -> tuple[TrainModel, Params]:
+    """The objects `allennlp train` would train with, and the config they came from."""
     params = Params.from_file(config, overrides)
     params.pop("distributed", None)  # one process: the benchmark measures a single worker
     prepare_environment(params)
-    return TrainModel.from_params(params=params, serialization_dir=serialization_dir, local_rank=0)
+    original = params.duplicate()
+    train_model = TrainModel.from_params(
+        params=params, serialization_dir=serialization_dir, local_rank=0
+    )
+    return train_model, original
+
+
+def reading_rate(params: Params, instances: int) -> float:
+    """Instances per second that one process reads and builds from the training file with
+    the config's reader (parsing, tokenization, fields): the rate data loading must match.
+    """
+    reader = DatasetReader.from_params(params.get("dataset_reader").duplicate())
+    path = params.get("train_data_path")
+    path = path.as_dict() if isinstance(path, Params) else path
+    read = iter(reader.read(path))
+    next(read)  # the first instance pays for one-off set-up (label frequencies, vocabularies)
+    seconds = timed(lambda: sum(1 for _ in islice(read, instances)))
+    return instances / seconds
 
 
 def batch_size_and_tokens(batch: dict[str, Any]) -> tuple[int, int]:
@@ -103,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
     parser.add_argument("--profile", action="store_true", help="print a torch.profiler table")
+    parser.add_argument(
+        "--reader-instances",
+        type=int,
+        default=500,
+        help="instances to time the config's reader on (0: skip)",
+    )
     parser.add_argument("--output", type=Path, default=Path("runs/bench_train.json"))
     args = parser.parse_args(argv)
     if args.runs < 1 or args.batches < 1:
@@ -113,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
 
     with tempfile.TemporaryDirectory(prefix="bench_train_") as serialization_dir:
-        train_model = build(args.config, args.overrides, serialization_dir)
+        train_model, params = build(args.config, args.overrides, serialization_dir)
         trainer = train_model.trainer
         model = train_model.model
         batches = []
@@ -140,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for run in range(args.runs):
             peak = matmul_flops_per_second()
-            seconds = timed(lambda: [train_step(trainer, b) for b in timed_batches])
+            seconds, cpu = timed_wall_and_cpu(
+                lambda: [train_step(trainer, b) for b in timed_batches]
+            )
             runs.append(
                 {
                     "run": str(run + 1),
@@ -150,10 +191,13 @@ def main(argv: list[str] | None = None) -> int:
                     "GFLOP/s": flops / seconds / 1e9,
                     "peak GFLOP/s": peak / 1e9,
                     "MFU": flops / seconds / peak,
+                    "cpu s": cpu,
+                    "abstracts/cpu-s": abstracts / cpu,
                 }
             )
+    read_rate = reading_rate(params, args.reader_instances) if args.reader_instances else None
     summary: dict[str, Any] = {"run": "median"}
-    for key in ("seconds", "abstracts/s", "tokens/s", "GFLOP/s", "peak GFLOP/s", "MFU"):
+    for key in COLUMNS[1:]:
         summary[key] = median([r[key] for r in runs])
     print(
         f"{args.config}: {args.batches} batches ({abstracts} abstracts, {tokens:,} tokens), "
@@ -161,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{flops / args.batches / 1e9:.2f} G ({100 * recurrent / flops:.0f}% in fused LSTMs, "
         "counted analytically)"
     )
-    columns = ["run", "seconds", "abstracts/s", "tokens/s", "GFLOP/s", "peak GFLOP/s", "MFU"]
-    print_table([*runs, summary], columns)
+    print_table([*runs, summary], COLUMNS)
+    if read_rate is not None:
+        print(f"reader: {read_rate:,.0f} instances/s in one process ({args.reader_instances} read)")
     result = {
         "config": args.config,
         "overrides": args.overrides,
@@ -175,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "median": summary,
         "peak_rss_mb": peak_rss_mb(),
+        "reader_instances_per_second": read_rate,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")

@@ -27,6 +27,16 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def timed_wall_and_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall and process CPU seconds of one call. With one torch thread, CPU seconds are what
+    the call would take on an idle machine, however busy this one is; with several threads
+    they also count threads waiting for each other, so they are an upper bound.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def matmul_flops_per_second(size: int = 2048, repeats: int = 5) -> float:
     """Peak fp32 FLOP/s of a ``size`` x ``size`` matmul on the current torch threads: the
     best of ``repeats`` (other jobs on the machine can only make a repeat slower).
