@@ -58,7 +58,7 @@ def test_two_cpu_workers_share_the_data_and_reduce_metrics(tmp_path):
         "-o",
         json.dumps(overrides),
         "--include-package",
-        "seen_instances",
+        "probe_callbacks",
     )
 
     seen: dict[tuple[int, bool], dict[int, set[str]]] = defaultdict(dict)
