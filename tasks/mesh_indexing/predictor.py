@@ -7,6 +7,7 @@ from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
 from multitask.predictors.json_lines import JsonLinePredictor, PredictionInputError
+from multitask.predictors.length_batches import predict_in_length_order
 from multitask.predictors.task_reader import task_reader
 from tasks.mesh_indexing.reader import TASK as MESH_TASK
 
@@ -21,6 +22,14 @@ class MeshIndexerPredictor(JsonLinePredictor):
     """
 
     required_fields = ("pmid", "title", "abstractText")
+    # rows per forward pass: a larger `allennlp predict --batch-size` (say 256) is cut into
+    # batches of this size by abstract length, which saves the padding
+    model_batch_size = 32
+
+    def predict_batch_instance(self, instances: list[Instance]) -> list[JsonDict]:
+        return predict_in_length_order(
+            instances, super().predict_batch_instance, self.model_batch_size
+        )
 
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
         return task_reader(self._dataset_reader, MESH_TASK).text_to_instance(
