@@ -262,7 +262,8 @@ class MQANDecoder(QADecoder):
                 attn_mask=constants["memory_mask"],
             )
             x = x + layer.dropout2(attention.out_proj(self._merge_heads(attended)))
-            x = x + layer._ff_block(layer.norm3(x))
+            hidden = layer.dropout(layer.activation(layer.linear1(layer.norm3(x))))
+            x = x + layer.dropout3(layer.linear2(hidden))
         if self.self_attentive.norm is not None:
             x = self.self_attentive.norm(x)
         hidden, cell, feed, parts = self._pointer_step(
