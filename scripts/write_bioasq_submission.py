@@ -20,6 +20,7 @@ import os
 import sys
 from pathlib import Path
 
+import torch
 from allennlp.common.plugins import import_plugins
 from allennlp.predictors import Predictor
 from tqdm import tqdm
@@ -49,6 +50,8 @@ def check_paths(archive: Path, test_file: Path, output: Path) -> None:
 def write_submission(args: argparse.Namespace) -> None:
     check_paths(args.archive, args.test_file, args.output)
     import_plugins()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     predictor = Predictor.from_path(
         args.archive, predictor_name="mesh_indexer", cuda_device=args.cuda_device
     )
@@ -93,8 +96,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("archive", type=Path)
     parser.add_argument("test_file", type=Path)
     parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=256,
+        help="abstracts handed to the predictor at once; it runs them through the model in "
+        "batches of 32 abstracts of similar length",
+    )
     parser.add_argument("--cuda-device", type=int, default=-1)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads (default: torch's); 1 on a machine busy with other jobs",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -92,6 +92,8 @@
     validation_metric: validation_metric,
     grad_norm: grad_norm,
     optimizer: { type: 'adam', lr: lr, betas: [0.9, 0.98] },
+    // kill-safe checkpoint writes: `allennlp train --recover` always finds a whole checkpoint
+    checkpointer: { type: 'atomic' },
     callbacks: [{ type: 'tensorboard' }],
   },
 }

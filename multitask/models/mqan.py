@@ -16,6 +16,7 @@ from allennlp.nn.beam_search import BeamSearch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy_with_logits
 
+from multitask.decoding.greedy import greedy_search
 from multitask.decoding.label_selection import SelectionRecord
 from multitask.models.task_spec import TaskSpec
 from multitask.modules.decoder import MQANDecoder, QADecoder
@@ -362,42 +363,64 @@ class MQAN(Model):
         batch = context_ext.size(0)
         largest_source_id = int(max(context_ext.max().item(), question_ext.max().item()))
         extended_size = max(self.vocab_size, largest_source_id + 1)
-        search = BeamSearch(
-            self.end_index, max_steps=self.max_decoding_steps, beam_size=self.beam_size
-        )
         constraint = self._constraint(task)
-        if constraint is not None:
-            search.constraints = [constraint]
-        state = {
-            "prefix": context_ext.new_full((batch, 1), self.start_index),
-            **{f"enc_{k}": v for k, v in vars(encoded).items()},
-            "context_ext": context_ext,
-            "question_ext": question_ext,
-            # the decoder's recurrent state, whatever it holds, travels (and is reordered by
-            # the beam search) under "dec_" keys
-            **{f"dec_{k}": v for k, v in self.decoder.init_state(encoded).items()},
-        }
+        constants, state = self.decoder.start_decoding(encoded)
+        constants.update(context_ext=context_ext, question_ext=question_ext)
 
-        def step(last: torch.Tensor, state: dict[str, torch.Tensor], timestep: int):
-            if timestep > 0:
-                state["prefix"] = torch.cat([state["prefix"], last.unsqueeze(1)], dim=1)
-            prefix = state["prefix"]
-            enc = EncodedQA(**{k[4:]: v for k, v in state.items() if k.startswith("enc_")})
-            recurrent = {k[4:]: v for k, v in state.items() if k.startswith("dec_")}
-            out, recurrent = self.decoder(
-                self._embed_answer(prefix),
-                torch.ones_like(prefix, dtype=torch.bool),
-                enc,
-                recurrent,
-                first_step=prefix.size(1) - 1,
-            )
-            state.update({f"dec_{k}": v for k, v in recurrent.items()})
+        def decode(last: torch.Tensor, state, timestep: int, fixed: dict[str, torch.Tensor]):
+            out, state = self.decoder.decode_step(self._embed_answer(last), timestep, fixed, state)
             log_probs = self.generator.extended_log_probs(
-                out, state["context_ext"], state["question_ext"], extended_size
+                out, fixed["context_ext"], fixed["question_ext"], extended_size
             )
             return log_probs, state
 
         start = context_ext.new_full((batch,), self.start_index)
+        # no autograd bookkeeping at all when gradients are off (prediction, validation)
+        with torch.inference_mode(not torch.is_grad_enabled()):
+            if self.beam_size == 1:
+                return self._greedy(decode, start, state, constants, constraint)
+            return self._beam(decode, start, state, constants, constraint)
+
+    def _greedy(self, decode, start, state, constants, constraint) -> list[list[int]]:
+        selected: dict[str, Any] = {"rows": None, "constants": constants}
+
+        def step(last, state, timestep: int, rows: torch.Tensor):
+            # the search drops ended rows now and then: select the constants' rows once
+            # each time it does
+            if rows is not selected["rows"]:
+                full = rows.numel() == start.numel()
+                selected["rows"] = rows
+                selected["constants"] = (
+                    constants
+                    if full
+                    else {k: v.index_select(0, rows) for k, v in constants.items()}
+                )
+            return decode(last, state, timestep, selected["constants"])
+
+        return greedy_search(
+            step, start, state, self.end_index, self.max_decoding_steps, constraint
+        )
+
+    def _beam(self, decode, start, state, constants, constraint) -> list[list[int]]:
+        batch = start.numel()
+        search = BeamSearch(
+            self.end_index, max_steps=self.max_decoding_steps, beam_size=self.beam_size
+        )
+        if constraint is not None:
+            search.constraints = [constraint]
+        by_rows = {batch: constants}
+
+        def step(last: torch.Tensor, state: dict[str, torch.Tensor], timestep: int):
+            # the search repeats every example's row once per hypothesis after step 0;
+            # constants are the same for all of an example's hypotheses, so they are
+            # repeated once here and never reordered
+            rows = last.size(0)
+            if rows not in by_rows:
+                by_rows[rows] = {
+                    k: v.repeat_interleave(rows // batch, dim=0) for k, v in constants.items()
+                }
+            return decode(last, state, timestep, by_rows[rows])
+
         predictions, _ = search.search(start, state, step)
         best = predictions[:, 0].tolist()
         return [ids[: ids.index(self.end_index)] if self.end_index in ids else ids for ids in best]

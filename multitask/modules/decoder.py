@@ -8,6 +8,7 @@ import torch
 from allennlp.common import Registrable
 from allennlp.nn.util import masked_softmax
 from torch import nn
+from torch.nn import functional as F
 
 from multitask.modules.encoder import EncodedQA
 
@@ -49,6 +50,39 @@ class QADecoder(nn.Module, Registrable):
         first_step: int = 0,
     ) -> tuple[DecoderStep, dict[str, torch.Tensor]]:
         raise NotImplementedError
+
+    # ---- step-by-step decoding --------------------------------------------------------
+    # Search calls ``start_decoding`` once per batch, then ``decode_step`` once per output
+    # token. ``constants`` hold what every step reads but never changes (row i belongs to
+    # example i; beam search repeats rows per hypothesis); ``state`` holds what changes,
+    # every tensor with one row per hypothesis so the search can reorder it.
+    # The defaults keep the embedded prefix and rerun ``forward`` over it each step;
+    # decoders that can cache (MQANDecoder) override both.
+
+    def start_decoding(
+        self, encoded: EncodedQA
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        state = self.init_state(encoded)
+        state["prefix"] = encoded.context.new_zeros(encoded.context.size(0), 0, self.dim)
+        return dict(vars(encoded)), state
+
+    def decode_step(
+        self,
+        answer_step: torch.Tensor,
+        step: int,
+        constants: dict[str, torch.Tensor],
+        state: dict[str, torch.Tensor],
+    ) -> tuple[DecoderStep, dict[str, torch.Tensor]]:
+        """Decode position ``step`` given its embedded input token ``answer_step`` (B, d);
+        the returned ``DecoderStep`` has one time step.
+        """
+        state = dict(state)
+        prefix = torch.cat([state.pop("prefix"), answer_step.unsqueeze(1)], dim=1)
+        encoded = EncodedQA(**{name: constants[name] for name in EncodedQA.__dataclass_fields__})
+        mask = torch.ones(prefix.shape[:2], dtype=torch.bool, device=prefix.device)
+        out, state = self.forward(prefix, mask, encoded, state, first_step=step)
+        state["prefix"] = prefix
+        return out, state
 
 
 def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.Tensor:
@@ -122,30 +156,145 @@ class MQANDecoder(QADecoder):
             memory_key_padding_mask=~encoded.context_mask,
         )
         hidden, cell, feed = state["hidden"], state["cell"], state["feed"]
-        outputs, context_weights, question_weights, gammas, lambdas = [], [], [], [], []
+        steps = []
         for step in range(first_step, length):
-            step_input = torch.cat([attended[:, step], feed], dim=-1)
-            hidden, cell = self.cell(step_input, (hidden, cell))
-            alpha, context_vector = _attend(
-                hidden, encoded.context, encoded.context_mask, self.context_attention
+            hidden, cell, feed, parts = self._pointer_step(
+                attended[:, step],
+                hidden,
+                cell,
+                feed,
+                encoded.context,
+                encoded.context_mask,
+                encoded.question,
+                encoded.question_mask,
             )
-            beta, question_vector = _attend(
-                hidden, encoded.question, encoded.question_mask, self.question_attention
+            steps.append(parts)
+        stacked = [torch.stack(part, 1) for part in zip(*steps)]
+        return DecoderStep(*stacked), {"hidden": hidden, "cell": cell, "feed": feed}
+
+    def _pointer_step(
+        self,
+        attended: torch.Tensor,
+        hidden: torch.Tensor,
+        cell: torch.Tensor,
+        feed: torch.Tensor,
+        context: torch.Tensor,
+        context_mask: torch.Tensor,
+        question: torch.Tensor,
+        question_mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, tuple[torch.Tensor, ...]]:
+        """One step of the dual-pointer LSTM: new (hidden, cell, feed) and the step's
+        (output, context attention, question attention, gamma, lambda).
+        """
+        hidden, cell = self.cell(torch.cat([attended, feed], dim=-1), (hidden, cell))
+        alpha, context_vector = _attend(hidden, context, context_mask, self.context_attention)
+        beta, question_vector = _attend(hidden, question, question_mask, self.question_attention)
+        features = torch.cat([hidden, context_vector, question_vector], dim=-1)
+        feed = self.dropout(torch.tanh(self.combine(features)))
+        switch_features = torch.cat([feed, context_vector, attended], dim=-1)
+        gamma = torch.sigmoid(self.vocab_switch(switch_features)).squeeze(-1)
+        switch_features = torch.cat([feed, question_vector, attended], dim=-1)
+        lam = torch.sigmoid(self.context_switch(switch_features)).squeeze(-1)
+        return hidden, cell, feed, (feed, alpha, beta, gamma, lam)
+
+    # ---- incremental decoding ---------------------------------------------------------
+    # Each step runs the transformer layers for the new position only: its keys and
+    # values are appended to a per-layer cache in the state, and the context memory's
+    # keys and values are projected once per batch. Same weights and arithmetic as
+    # ``forward`` over the whole prefix (tests/modules/test_incremental_decoding.py).
+
+    def start_decoding(
+        self, encoded: EncodedQA
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        constants = {
+            "context": encoded.context,
+            "context_mask": encoded.context_mask,
+            "question": encoded.question,
+            "question_mask": encoded.question_mask,
+            # (B, 1, 1, Tc): broadcast over heads and the one query position
+            "memory_mask": encoded.context_mask[:, None, None, :],
+        }
+        state = self.init_state(encoded)
+        batch = encoded.context.size(0)
+        for index, layer in enumerate(self.self_attentive.layers):
+            attention = layer.multihead_attn
+            _, key_weight, value_weight = attention.in_proj_weight.chunk(3)
+            _, key_bias, value_bias = _in_proj_biases(attention)
+            memory = encoded.context_memory
+            constants[f"memory_keys_{index}"] = self._heads(F.linear(memory, key_weight, key_bias))
+            constants[f"memory_values_{index}"] = self._heads(
+                F.linear(memory, value_weight, value_bias)
             )
-            features = torch.cat([hidden, context_vector, question_vector], dim=-1)
-            feed = self.dropout(torch.tanh(self.combine(features)))
-            switch_features = torch.cat([feed, context_vector, attended[:, step]], dim=-1)
-            outputs.append(feed)
-            context_weights.append(alpha)
-            question_weights.append(beta)
-            gammas.append(torch.sigmoid(self.vocab_switch(switch_features)).squeeze(-1))
-            switch_features = torch.cat([feed, question_vector, attended[:, step]], dim=-1)
-            lambdas.append(torch.sigmoid(self.context_switch(switch_features)).squeeze(-1))
-        step_output = DecoderStep(
-            output=torch.stack(outputs, 1),
-            context_attention=torch.stack(context_weights, 1),
-            question_attention=torch.stack(question_weights, 1),
-            vocab_switch=torch.stack(gammas, 1),
-            context_switch=torch.stack(lambdas, 1),
+            empty = memory.new_zeros(batch, self._num_heads, 0, self.dim // self._num_heads)
+            state[f"self_keys_{index}"] = empty
+            state[f"self_values_{index}"] = empty
+        return constants, state
+
+    def decode_step(
+        self,
+        answer_step: torch.Tensor,
+        step: int,
+        constants: dict[str, torch.Tensor],
+        state: dict[str, torch.Tensor],
+    ) -> tuple[DecoderStep, dict[str, torch.Tensor]]:
+        state = dict(state)
+        x = answer_step + sinusoidal_positions(step + 1, self.dim, answer_step.device)[step]
+        x = self.dropout(x).unsqueeze(1)  # (B, 1, d)
+        for index, layer in enumerate(self.self_attentive.layers):
+            attention = layer.self_attn
+            query, key, value = F.linear(
+                layer.norm1(x), attention.in_proj_weight, attention.in_proj_bias
+            ).chunk(3, dim=-1)
+            keys = torch.cat([state[f"self_keys_{index}"], self._heads(key)], dim=2)
+            values = torch.cat([state[f"self_values_{index}"], self._heads(value)], dim=2)
+            state[f"self_keys_{index}"], state[f"self_values_{index}"] = keys, values
+            # the cache holds positions <= step only: causal without a mask
+            attended = F.scaled_dot_product_attention(self._heads(query), keys, values)
+            x = x + layer.dropout1(attention.out_proj(self._merge_heads(attended)))
+
+            attention = layer.multihead_attn
+            query_weight = attention.in_proj_weight.chunk(3)[0]
+            query = F.linear(layer.norm2(x), query_weight, _in_proj_biases(attention)[0])
+            attended = F.scaled_dot_product_attention(
+                self._heads(query),
+                constants[f"memory_keys_{index}"],
+                constants[f"memory_values_{index}"],
+                attn_mask=constants["memory_mask"],
+            )
+            x = x + layer.dropout2(attention.out_proj(self._merge_heads(attended)))
+            hidden = layer.dropout(layer.activation(layer.linear1(layer.norm3(x))))
+            x = x + layer.dropout3(layer.linear2(hidden))
+        if self.self_attentive.norm is not None:
+            x = self.self_attentive.norm(x)
+        hidden, cell, feed, parts = self._pointer_step(
+            x[:, 0],
+            state["hidden"],
+            state["cell"],
+            state["feed"],
+            constants["context"],
+            constants["context_mask"],
+            constants["question"],
+            constants["question_mask"],
         )
-        return step_output, {"hidden": hidden, "cell": cell, "feed": feed}
+        state.update(hidden=hidden, cell=cell, feed=feed)
+        return DecoderStep(*(part.unsqueeze(1) for part in parts)), state
+
+    @property
+    def _num_heads(self) -> int:
+        return self.self_attentive.layers[0].self_attn.num_heads
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, d) -> (B, heads, T, d / heads)"""
+        batch, length, _ = x.shape
+        return x.view(batch, length, self._num_heads, -1).transpose(1, 2)
+
+    def _merge_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, heads, T, d / heads) -> (B, T, d)"""
+        batch, _, length, _ = x.shape
+        return x.transpose(1, 2).reshape(batch, length, self.dim)
+
+
+def _in_proj_biases(attention: nn.MultiheadAttention) -> tuple[Optional[torch.Tensor], ...]:
+    if attention.in_proj_bias is None:
+        return None, None, None
+    return tuple(attention.in_proj_bias.chunk(3))

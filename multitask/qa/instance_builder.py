@@ -144,7 +144,11 @@ class QAInstanceBuilder(FromParams):
             ),
         }
 
-    def build(self, example: QAExample) -> Instance:
+    def build(self, example: QAExample, index: bool = True) -> Instance:
+        """The instance of ``example``; ``index=False`` leaves the text fields without token
+        indexers (``apply_token_indexers`` adds them), as AllenNLP requires of instances
+        read in data-loader worker processes.
+        """
         context = self._tokens(example.context, "context") or [Token("@empty@")]
         question = self._tokens(example.question, "question") or [Token("@empty@")]
         candidate_fields: dict[str, Field] = {}
@@ -156,8 +160,8 @@ class QAInstanceBuilder(FromParams):
         for token in (*context, *question):
             local_ids.setdefault(token.text, len(local_ids) + 1)
         fields: dict[str, Field] = {
-            "context": TextField(context, self.token_indexers),
-            "question": TextField(question, self.token_indexers),
+            "context": TextField(context),
+            "question": TextField(question),
             "context_to_target": NamespaceSwappingField(context, self.target_namespace),
             "question_to_target": NamespaceSwappingField(question, self.target_namespace),
             "context_source_ids": TensorField(torch.tensor([local_ids[t.text] for t in context])),
@@ -181,11 +185,20 @@ class QAInstanceBuilder(FromParams):
         if example.answer is not None:
             answer = self._tokens(example.answer, "answer")
             answer = [Token(START_SYMBOL), *answer, Token(END_SYMBOL)]
-            fields["answer"] = TextField(answer, self.target_indexers)
+            fields["answer"] = TextField(answer)
             fields["answer_source_ids"] = TensorField(
                 torch.tensor([local_ids.get(t.text, 0) for t in answer])
             )
         fields["task"] = MetadataField(example.task)
         fields["metadata"] = MetadataField(metadata)
         self.built += 1
-        return Instance(fields)
+        instance = Instance(fields)
+        if index:
+            self.apply_token_indexers(instance)
+        return instance
+
+    def apply_token_indexers(self, instance: Instance) -> None:
+        instance["context"].token_indexers = self.token_indexers
+        instance["question"].token_indexers = self.token_indexers
+        if "answer" in instance.fields:
+            instance["answer"].token_indexers = self.target_indexers

@@ -32,7 +32,9 @@ class QADatasetReader(DatasetReader):
         before = self.builder.built
         truncated_before = sum(self.builder.truncated.values())
         for example in self.shard_iterable(self.examples(file_path)):
-            yield self.builder.build(example)
+            # indexers are added by `read` in the main process (AllenNLP's data-loader
+            # workers must send instances without them)
+            yield self.builder.build(example, index=False)
         built = self.builder.built - before
         truncated = sum(self.builder.truncated.values()) - truncated_before
         logger.info(
@@ -42,6 +44,9 @@ class QADatasetReader(DatasetReader):
             truncated,
             self.builder.truncation_report(),
         )
+
+    def apply_token_indexers(self, instance: Instance) -> None:
+        self.builder.apply_token_indexers(instance)
 
     def example_to_instance(self, example: QAExample) -> Instance:
         return self.builder.build(example)

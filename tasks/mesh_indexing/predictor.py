@@ -12,6 +12,7 @@ from multitask.predictors.json_lines import (
     describe_json_value,
     string_field_problem,
 )
+from multitask.predictors.length_batches import predict_in_length_order
 from multitask.predictors.task_reader import task_reader
 from tasks.mesh_indexing.reader import TASK as MESH_TASK
 
@@ -33,6 +34,14 @@ class MeshIndexerPredictor(JsonLinePredictor):
     """
 
     required_fields = ("pmid", "title", "abstractText")
+    # rows per forward pass: a larger `allennlp predict --batch-size` (say 256) is cut into
+    # batches of this size by abstract length, which saves the padding
+    model_batch_size = 32
+
+    def predict_batch_instance(self, instances: list[Instance]) -> list[JsonDict]:
+        return predict_in_length_order(
+            instances, super().predict_batch_instance, self.model_batch_size
+        )
 
     def check_input(self, data: JsonDict) -> str | None:
         problem = super().check_input(data)

@@ -1,0 +1,86 @@
+"""Peak memory of `allennlp train` against the size of its training file.
+
+A corpus larger than memory (BioASQ's allMeSH is ~25 GB) must stream: the readers yield
+articles one at a time, and AllenNLP's data loader keeps at most
+``max_instances_in_memory`` instances when that is set (without it, the loader caches every
+instance of the file). These helpers synthesize training files of any size from a real one
+and measure the training process's peak RSS, so the two settings can be compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+from multitask.data.corpus import ReadStats, read_articles
+from multitask.data.corpus.writers import write_bioasq_json
+
+# a small model: the memory measured is the data pipeline's, not the parameters'
+SMALL_MODEL = {
+    "model.dim": 16,
+    "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
+    "model.encoder.dim": 16,
+    "model.decoder.dim": 16,
+    "model.max_decoding_steps": 20,
+    "trainer.num_epochs": 1,
+}
+
+
+def synthesize_corpus(source: str | Path, articles: int, path: str | Path) -> int:
+    """Write ``articles`` articles to ``path`` (BioASQ layout) by cycling through ``source``;
+    repeats get new PMIDs (``<pmid>r<k>``) so that every article stays distinct.
+    """
+    originals = list(read_articles(source, stats=ReadStats()))
+    if not originals:
+        raise ValueError(f"no articles in {source}")
+
+    def repeated():
+        for index, article in enumerate(islice(cycle(originals), articles)):
+            round_ = index // len(originals)
+            yield article if round_ == 0 else replace(article, pmid=f"{article.pmid}r{round_}")
+
+    return write_bioasq_json(repeated(), path)
+
+
+def train_peak_rss_mb(
+    config: str,
+    train_file: str | Path,
+    validation_file: str | Path,
+    serialization_dir: str | Path,
+    overrides: dict[str, Any],
+    threads: int | None = None,
+    cwd: str | Path = ".",
+) -> float:
+    """Run `allennlp train` in a child process; its peak RSS in MiB (from ``wait4``)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
+    allennlp = str(Path(sys.executable).with_name("allennlp"))
+    merged = {
+        "train_data_path": str(train_file),
+        "validation_data_path": str(validation_file),
+        **overrides,
+    }
+    command = [allennlp, "train", config, "-s", str(serialization_dir), "-o", json.dumps(merged)]
+    with tempfile.TemporaryFile() as log:
+        child = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env=env,
+        )
+        # wait4, not Popen.wait: it also returns the child's resource usage
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            log.seek(0)
+            raise RuntimeError(f"allennlp train failed:\n{log.read().decode()[-3000:]}")
+    return usage.ru_maxrss / 1024.0  # KiB on Linux

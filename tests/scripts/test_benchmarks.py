@@ -1,0 +1,46 @@
+"""The benchmark scripts run end to end on the tiny fixtures and write their JSON."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from paths import MQAN_FIXTURES, PROJECT_ROOT
+
+
+def run_script(*args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+@pytest.mark.slow
+def test_bench_train_reports_flops_and_mfu(tmp_path):
+    output = tmp_path / "train.json"
+    run_script(
+        "scripts/bench_train.py",
+        str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"),
+        "--batches", "2", "--warmup", "0", "--runs", "1", "--threads", "1",
+        "--reader-instances", "4", "--output", str(output),
+    )  # fmt: skip
+    result = json.loads(output.read_text())
+    assert result["abstracts"] == 8 and result["tokens"] > 0
+    assert result["flops_per_batch"] > result["recurrent_flops_per_batch"] > 0
+    assert 0 < result["median"]["MFU"] < 1
+    assert result["reader_instances_per_second"] > 0
+
+
+@pytest.mark.slow
+def test_bench_predict_reports_throughput_and_latency(tiny_archive, tmp_path):
+    output = tmp_path / "predict.json"
+    run_script(
+        "scripts/bench_predict.py", str(tiny_archive), str(MQAN_FIXTURES / "mesh_articles.json"),
+        "--abstracts", "6", "--batch-sizes", "3", "--beam-sizes", "1", "2",
+        "--latency-samples", "2", "--runs", "1", "--threads", "1", "--output", str(output),
+    )  # fmt: skip
+    result = json.loads(output.read_text())
+    modes = [row["mode"] for row in result["medians"]]
+    assert modes == ["batch 3, beam 1", "batch 3, beam 2", "single abstract, beam 1"]
+    assert all(row["abstracts/s"] > 0 for row in result["medians"])
+    assert result["medians"][-1]["p95 ms"] >= result["medians"][-1]["p50 ms"] > 0
