@@ -19,7 +19,8 @@ local train = 'data/corpus/train.json';
 local dim = 128;
 
 {
-  dataset_reader: mqan.mesh_reader(train, mesh_file),
+  // 40 candidates per training article (out of fold), 60 for any other article
+  dataset_reader: mqan.mesh_reader(train, mesh_file, top_k=40, eval_top_k=60),
   train_data_path: train,
   validation_data_path: 'data/corpus/validation.json',
   datasets_for_vocab_creation: ['train'],
@@ -36,7 +37,7 @@ local dim = 128;
     tasks={ mesh_indexing: mqan.mesh_task(mesh_file, max_labels=20) },
     max_decoding_steps=60,
   ) + mqan.label_head(dim, candidate_features=6),
-  trainer: mqan.trainer(num_epochs=5, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
+  trainer: mqan.trainer(num_epochs=4, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],
 }

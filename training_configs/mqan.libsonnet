@@ -23,15 +23,22 @@
     weights: { omikuji: 0.7, knn: 0.3 },
   },
 
-  // The MeSH reader with top_k retrieved candidates listed in the question.
-  mesh_reader(train, mesh_file, top_k=30, max_context_tokens=256, max_labels=30):: {
+  // The MeSH reader with top_k retrieved candidates listed in the question of a training
+  // article, eval_top_k (default top_k) in that of any other article.
+  mesh_reader(train, mesh_file, top_k=30, eval_top_k=null, max_context_tokens=256, max_labels=30):: {
+    local listed = if eval_top_k == null then top_k else std.max(top_k, eval_top_k),
     type: 'mesh_indexing',
-    builder: $.builder(max_context_tokens=max_context_tokens, max_question_tokens=12 + 5 * top_k),
+    builder: $.builder(max_context_tokens=max_context_tokens, max_question_tokens=12 + 5 * listed),
     label_order: 'candidates',
     label_frequency_file: train,
     mesh_file: mesh_file,
     max_labels: max_labels,
-    candidates: { retriever: $.candidate_retriever, train_file: train, top_k: top_k },
+    candidates: {
+      retriever: $.candidate_retriever,
+      train_file: train,
+      top_k: top_k,
+      [if eval_top_k != null then 'eval_top_k']: eval_top_k,
+    },
     match_features: true,
   },
 

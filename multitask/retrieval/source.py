@@ -66,6 +66,12 @@ class CandidateSource(FromParams):
         The training file: the retriever is fitted on it, and its own records get
         out-of-fold candidates. Use the same path as `train_data_path`.
     top_k : `int`, optional (default = `30`)
+        Candidates per training article (out of fold).
+    eval_top_k : `int`, optional (default = `top_k`)
+        Candidates per article of any other file (validation, test, prediction input). A
+        longer list raises the recall the model can reach at a small cost in precision
+        (the label head scores each one); it is not part of the cache key, so an archive
+        can be asked for another count with an override.
     folds : `int`, optional (default = `5`)
     cache_dir : `str`, optional (default = `"data/candidates"`)
         Where fitted retrievers and out-of-fold candidates are cached, keyed by a hash of
@@ -79,14 +85,18 @@ class CandidateSource(FromParams):
         top_k: int = 30,
         folds: int = 5,
         cache_dir: str = "data/candidates",
+        eval_top_k: Optional[int] = None,
     ) -> None:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
+        if eval_top_k is not None and eval_top_k < 1:
+            raise ValueError(f"eval_top_k must be at least 1, got {eval_top_k}")
         if folds < 2:
             raise ValueError(f"out-of-fold candidates need at least 2 folds, got {folds}")
         self.retriever = retriever
         self.train_file = train_file
         self.top_k = top_k
+        self.eval_top_k = eval_top_k or top_k
         self.folds = folds
         self.cache_dir = Path(cache_dir)
         self.train_sha: Optional[str] = None
@@ -300,7 +310,8 @@ class CandidateSource(FromParams):
                 len(missing),
             )
         if missing:
-            found = self.retriever.retrieve([texts[i] for i in missing], self.top_k)
+            k = self.top_k if training_file else self.eval_top_k
+            found = self.retriever.retrieve([texts[i] for i in missing], k)
             for i, candidates in zip(missing, found):
                 out[i] = candidates
             self.counts["full"] += len(missing)

@@ -112,3 +112,19 @@ def test_missing_training_file_is_a_clear_error(tmp_path):
 def test_bad_settings_are_refused(train_file, tmp_path):
     with pytest.raises(ValueError, match="folds"):
         source(train_file, tmp_path, folds=1)
+
+
+def test_eval_top_k_lists_more_candidates_outside_the_training_file(train_file, tmp_path):
+    retriever = TfidfKnnRetriever(neighbours=20, tfidf={"min_df": 1})
+    built = CandidateSource(
+        retriever, str(train_file), top_k=3, eval_top_k=8, folds=3, cache_dir=str(tmp_path)
+    )
+    built.prepare(records)
+    data = records()
+    training = built.candidates([data[0].id], [data[0].text], training_file=True)[0]
+    other = built.candidates(["new"], [data[0].text], training_file=False)[0]
+    assert len(training) == 3 and len(other) == 8
+    # the count for other files is not part of the cache key: an archive may be asked for more
+    assert "eval_top_k" not in built.settings()
+    with pytest.raises(ValueError, match="eval_top_k"):
+        CandidateSource(retriever, str(train_file), eval_top_k=0)
