@@ -67,6 +67,12 @@ class MQAN(Model):
     use_decoder : `bool`, optional (default = `True`)
         `False` trains and predicts with the label head alone (the plain binary
         cross-entropy model, for comparison).
+    always_decode : `bool`, optional (default = `False`)
+        Run the decoder at prediction time even for a task whose label selection does not
+        read its labels (mode `scores`, as tuned on validation): the answer is the same,
+        only `predicted_tokens` then shows the decoder's own text. Off, such tasks skip the
+        step-by-step decoding, the slowest part of prediction. Validation passes that tune
+        the selection always decode.
     """
 
     default_predictor = "multitask_qa"
@@ -89,6 +95,7 @@ class MQAN(Model):
         candidate_loss_weight: float = 1.0,
         use_decoder: bool = True,
         label_namespace: str = LABEL_NAMESPACE,
+        always_decode: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -125,6 +132,7 @@ class MQAN(Model):
         self.label_loss_weight = label_loss_weight
         self.candidate_loss_weight = candidate_loss_weight
         self.use_decoder = use_decoder
+        self.always_decode = always_decode
         self.label_namespace = label_namespace
         #: set by the `tune_label_selection` trainer callback: tune on validation passes only
         self.tune_selection = False
@@ -260,7 +268,7 @@ class MQAN(Model):
             )
             decoding = self._spec(task).decoding
             self._sync_selection(task)
-            if self.use_decoder:
+            if self._needs_decoder(task, label_scores is not None):
                 sub = EncodedQA(**{k: v.index_select(0, rows) for k, v in vars(encoded).items()})
                 predictions = self._search(
                     sub,
@@ -316,6 +324,16 @@ class MQAN(Model):
                 found.update(zip(listed, values))
             out.append(found)
         return out
+
+    def _needs_decoder(self, task: str, scored: bool) -> bool:
+        """Whether this pass must decode ``task``: not when its selection reads only the
+        label head's probabilities (and none is being tuned)."""
+        if not self.use_decoder:
+            return False
+        if self.always_decode or self._tuning(task) or not scored:
+            return True
+        selection = self._spec(task).decoding.selection
+        return selection is None or selection.mode != "scores"
 
     def _tuning(self, task: str) -> bool:
         selection = self._spec(task).decoding.selection

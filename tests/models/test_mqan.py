@@ -43,6 +43,33 @@ class TestMQANOnMeshFixtures(ModelTestCase):
             assert len(uis) == len(set(uis))
             assert set(uis) <= mini_uis
 
+    def test_decoding_is_skipped_when_the_selection_reads_only_scores(self, monkeypatch):
+        selection = self.model.tasks["mesh_indexing"].decoding.selection
+        selection.set_state([1.0, 0.3, 0.3])  # mode "scores"
+        for name, buffer in self.model.named_buffers():
+            if name.startswith("selection_"):
+                buffer.copy_(torch.tensor(selection.state()))
+        self.model.eval()
+        tensors = self.dataset.as_tensor_dict()
+        with torch.no_grad():
+            self.model.always_decode = True
+            decoded = self.model(**tensors)
+            searches = []
+            original = self.model._search
+            monkeypatch.setattr(
+                self.model, "_search", lambda *a, **k: searches.append(1) or original(*a, **k)
+            )
+            self.model.always_decode = False
+            skipped = self.model(**tensors)
+        assert not searches, "the decoder ran although its labels are not read"
+        assert skipped["answer"] == decoded["answer"]
+        assert any(decoded["predicted_tokens"]) and not any(skipped["predicted_tokens"])
+        # a validation pass that tunes the selection still decodes
+        self.model.tune_selection = True
+        with torch.no_grad():
+            self.model(**tensors)
+        assert searches
+
     def test_loss_goes_down_when_overfitting_a_batch(self):
         batch = Batch(list(self.instances))
         batch.index_instances(self.vocab)
