@@ -22,8 +22,17 @@ from typing import Any
 from multitask.data.corpus import ReadStats, read_articles
 from multitask.data.corpus.writers import write_bioasq_json
 
-# a small model: the memory measured is the data pipeline's, not the parameters'
+# a small model: the memory measured is the data pipeline's, not the parameters'. Without
+# the candidate retriever: its out-of-fold candidates for the training file are held in
+# memory (one list of K per training article; see docs/scaling.md), and fitting it on a
+# 100k-article file would dominate the run.
 SMALL_MODEL = {
+    "dataset_reader.candidates": None,
+    "dataset_reader.match_features": False,
+    "dataset_reader.label_order": "frequency",
+    "model.label_scorer": None,
+    "model.tasks.mesh_indexing.decoding.selection": None,
+    "trainer.callbacks": [],
     "model.dim": 16,
     "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
     "model.encoder.dim": 16,
