@@ -46,6 +46,7 @@ class TfidfKnnRetriever(CandidateRetriever):
         self.chunk_size = chunk_size
         self.features = TfidfFeatures(**self.tfidf_settings)
         self.matrix: Optional[sparse.csr_matrix] = None
+        self._transposed: Optional[sparse.csr_matrix] = None
         self.label_sets: list[list[str]] = []
 
     def config(self) -> dict[str, Any]:
@@ -61,13 +62,16 @@ class TfidfKnnRetriever(CandidateRetriever):
 
     def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
         self.matrix = self.features.fit_transform(texts)
+        self._transposed = None
         self.label_sets = [sorted(labels) for labels in label_sets]
 
     def retrieve(self, texts: Sequence[str], top_k: int) -> list[list[Candidate]]:
         if self.matrix is None:
             raise RuntimeError("fit or load the retriever before retrieving")
         queries = self.features.transform(texts)
-        transposed = self.matrix.T.tocsr()
+        if self._transposed is None:  # once, not per call: it costs as much as a query
+            self._transposed = self.matrix.T.tocsr()
+        transposed = self._transposed
         k = min(self.neighbours, self.matrix.shape[0])
         out: list[list[Candidate]] = []
         for start in range(0, queries.shape[0], self.chunk_size):
@@ -93,4 +97,5 @@ class TfidfKnnRetriever(CandidateRetriever):
     def load(self, directory: Path) -> None:
         self.features.load(directory)
         self.matrix = sparse.load_npz(directory / "matrix.npz").tocsr()
+        self._transposed = None
         self.label_sets = read_json(directory / "label_sets.json")

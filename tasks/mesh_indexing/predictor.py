@@ -56,6 +56,19 @@ class MeshIndexerPredictor(JsonLinePredictor):
                 return problem
         return None
 
+    def _batch_json_to_instances(self, json_dicts: list[JsonDict]) -> list[Instance]:
+        # one retriever call for the whole batch instead of one per abstract
+        return task_reader(self._dataset_reader, MESH_TASK).texts_to_instances(
+            [
+                {
+                    "pmid": str(data["pmid"]),
+                    "title": data.get("title") or "",
+                    "abstractText": data.get("abstractText") or "",
+                }
+                for data in json_dicts
+            ]
+        )
+
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
         return task_reader(self._dataset_reader, MESH_TASK).text_to_instance(
             pmid=str(json_dict["pmid"]),

@@ -15,7 +15,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -245,8 +245,9 @@ class MeshIndexingReader(QADatasetReader):
             self._prior_scale = math.log1p(max(counts.values()))
         scale = self._prior_scale or 1.0
         title, abstract = _normalised(article.title), _normalised(article.abstract)
+        mesh = self.mesh  # once: finding the shared vocabulary resolves its path
         for candidate in found:
-            descriptor = self.mesh.get_by_ui(candidate.label)
+            descriptor = mesh.get_by_ui(candidate.label)
             if descriptor is None:
                 continue
             features = tuple(candidate.features)
@@ -385,22 +386,43 @@ class MeshIndexingReader(QADatasetReader):
         labels: Optional[Iterable[str]] = None,
     ) -> Instance:
         """A prediction-time instance from BioASQ test-set fields (labels optional)."""
-        names = list(labels or [])
-        article = Article(
-            pmid=str(pmid),
-            title=title or "",
-            abstract=abstractText or "",
-            mesh_uis=[None] * len(names),
-            mesh_names=names,
-        )
+        record = {"pmid": pmid, "title": title, "abstractText": abstractText, "labels": labels}
+        return self.texts_to_instances([record])[0]
+
+    def texts_to_instances(self, records: Sequence[dict]) -> list[Instance]:
+        """:meth:`text_to_instance` for many records (``pmid``, ``title``, ``abstractText``,
+        optional ``labels``), with one retriever call for all of them: the retrievers work
+        on a matrix of texts, so one call per batch costs little more than one per text."""
+        articles, names = [], []
+        for record in records:
+            labels = list(record.get("labels") or [])
+            names.append(labels)
+            articles.append(
+                Article(
+                    pmid=str(record["pmid"]),
+                    title=record.get("title") or "",
+                    abstract=record.get("abstractText") or "",
+                    mesh_uis=[None] * len(labels),
+                    mesh_names=labels,
+                )
+            )
+        found: list = [None] * len(articles)
+        if self.candidates is not None and articles:
+            self._prepare_candidates()
+            found = self.candidates.candidates(
+                [a.pmid for a in articles], [article_text(a) for a in articles], False
+            )
+        return [
+            self._prediction_instance(article, labels, retrieved)
+            for article, labels, retrieved in zip(articles, names, found)
+        ]
+
+    def _prediction_instance(self, article: Article, names: list[str], retrieved) -> Instance:
         uis, unknown = self._resolve(article)
         listed = None
-        if self.candidates is not None:
-            self._prepare_candidates()
+        if retrieved is not None:
             listed = self._question_candidates(
-                self.candidates.candidates([article.pmid], [article_text(article)], False)[0],
-                article,
-                file_path=self.label_frequency_file or "",
+                retrieved, article, file_path=self.label_frequency_file or ""
             )
         if uis and (self.label_order != "frequency" or self.label_frequency_file):
             uis = self._ordered(
