@@ -33,6 +33,8 @@ SMALL_MODEL = {
     "model.label_scorer": None,
     "model.tasks.mesh_indexing.decoding.selection": None,
     "trainer.callbacks": [],
+    # linear_with_warmup needs batches per epoch, which a capped loader cannot count
+    "trainer.learning_rate_scheduler": None,
     "model.dim": 16,
     "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
     "model.encoder.dim": 16,
