@@ -26,6 +26,7 @@ from typing import Optional
 from allennlp.common import FromParams
 from tqdm import tqdm
 
+from multitask.data.artifacts import sha256_of
 from multitask.retrieval.base import Candidate, CandidateRetriever, read_json, write_json
 
 logger = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ class Record:
     id: str
     text: str
     labels: frozenset[str]
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fold_of(record_id: str, folds: int) -> int:
@@ -125,7 +118,7 @@ class CandidateSource(FromParams):
         stat = os.stat(path)
         key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
         if key not in self._file_hashes:
-            self._file_hashes[key] = file_sha256(path)
+            self._file_hashes[key] = sha256_of(Path(path))
         return self._file_hashes[key]
 
     def is_training_file(self, path: str) -> bool:
