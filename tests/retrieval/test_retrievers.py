@@ -81,3 +81,20 @@ def test_ensemble_keeps_every_members_score_and_ranks_by_weighted_sum(tmp_path):
 def test_ensemble_rejects_weights_for_unknown_members():
     with pytest.raises(ValueError, match="unknown retrievers"):
         EnsembleRetriever({"knn": TfidfKnnRetriever()}, weights={"omikuji": 1.0})
+
+
+def test_omikuji_densified_and_threaded_retrieval_matches_the_sparse_serial_one(tmp_path):
+    pytest.importorskip("omikuji", reason="omikuji is part of the baselines extra")
+    sparse_serial = TfidfOmikujiRetriever(n_threads=1, tfidf=TFIDF, max_sparse_density=None)
+    sparse_serial.fit(TEXTS, LABELS)
+    sparse_serial.save(tmp_path / "state")
+    dense_threaded = TfidfOmikujiRetriever(n_threads=2, tfidf=TFIDF, max_sparse_density=0.0)
+    dense_threaded.load(tmp_path / "state")
+    queries = ["lung cancer in men who smoke", "insulin for diabetes", "mammography"] * 4
+    expected = sparse_serial.retrieve(queries, top_k=5)
+    found = dense_threaded.retrieve(queries, top_k=5)
+    # dense and sparse dot products sum in different orders: equal up to float rounding
+    assert [[c.label for c in row] for row in found] == [[c.label for c in row] for row in expected]
+    for row, expected_row in zip(found, expected):
+        assert [c.score for c in row] == pytest.approx([c.score for c in expected_row], abs=1e-5)
+    assert dense_threaded.config() == sparse_serial.config()  # speed settings, same identity
