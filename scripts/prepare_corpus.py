@@ -112,6 +112,10 @@ def prepare(args: argparse.Namespace) -> None:
     print(f"MeSH vocabulary: {len(vocabulary):,} descriptors -> {args.out / 'mesh'}")
     print(summary.render())
     print(f"corpus -> {args.out / 'corpus'}/{{train,validation,test}}.json")
+    print(
+        f"every article with a title and an abstract -> {args.out / 'corpus'}/all/"
+        "{train,validation,test}.json"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

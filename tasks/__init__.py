@@ -1,3 +1,3 @@
 """Task readers: each module turns one task's raw data into question/context/answer."""
 
-from tasks import generic, mesh_indexing, nli, squad, summarization  # noqa: F401
+from tasks import generic, mesh_indexing, nli, squad, summarization, title_generation  # noqa: F401

@@ -1,5 +1,10 @@
 """Build a ready corpus: MeSH vocabulary + BioASQ-layout train / validation / test files.
 
+Beside the labelled splits, ``all/{train,validation,test}.json`` holds every article with a
+title and an abstract, with or without MeSH headings (headings resolved where it has them),
+split by the same PMID buckets: the text tasks (title generation) train on more articles
+than MeSH indexing has, and no task trains on another task's test article.
+
 Every input is streamed once; each record is either written or counted as skipped with a
 reason, and unknown headings are counted and reported (never kept, never dropped silently).
 """
@@ -24,11 +29,15 @@ from multitask.mesh import LabelResolver, MeshVocabulary
 
 logger = logging.getLogger(__name__)
 
+#: the sub-folder of every article with a title and an abstract, headings or not
+ALL_ARTICLES = "all"
+
 
 @dataclass
 class CorpusSummary:
     stats: ReadStats = field(default_factory=ReadStats)
     per_split: Counter = field(default_factory=Counter)
+    all_per_split: Counter = field(default_factory=Counter)  # all/: with or without headings
     dropped: Counter = field(default_factory=Counter)  # read fine, but not written: why
     label_occurrences: int = 0
     distinct_labels: set = field(default_factory=set)
@@ -40,6 +49,7 @@ class CorpusSummary:
             "documents_written": sum(self.per_split.values()),
             "skipped": dict(self.stats.skipped + self.dropped),
             "per_split": dict(self.per_split),
+            "all_articles_per_split": dict(self.all_per_split),
             "label_occurrences": self.label_occurrences,
             "distinct_labels": len(self.distinct_labels),
             "unknown_label_occurrences": self.resolver.unknown.total if self.resolver else 0,
@@ -56,6 +66,8 @@ class CorpusSummary:
             f"documents written: {data['documents_written']:,} "
             + ", ".join(f"{s} {n:,}" for s, n in data["per_split"].items()),
             "skipped: " + (", ".join(f"{r} {n:,}" for r, n in data["skipped"].items()) or "none"),
+            "all/ (every article with a title and an abstract, headings or not): "
+            + ", ".join(f"{s} {n:,}" for s, n in data["all_articles_per_split"].items()),
             f"label occurrences: {data['label_occurrences']:,} "
             f"({data['distinct_labels']:,} distinct headings)",
             "unknown labels (counted, left out of the corpus): "
@@ -117,7 +129,8 @@ def write_corpus(
     max_documents: int | None = None,
     on_error: OnError = "raise",
 ) -> CorpusSummary:
-    """Stream every input into the three split files; duplicates of a PMID keep the first.
+    """Stream every input into the three split files (and the three of ``all/``);
+    duplicates of a PMID keep the first.
 
     ``on_error="skip"`` counts a malformed record in the summary (by reason) and goes on,
     instead of stopping the whole build at it.
@@ -126,22 +139,45 @@ def write_corpus(
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = CorpusSummary(resolver=LabelResolver(vocabulary))
     seen: set[str] = set()
+    seen_all: set[str] = set()
+    (out_dir / ALL_ARTICLES).mkdir(exist_ok=True)
     writers = {name: BioasqJsonWriter(out_dir / f"{name}.json") for name in SPLITS}
+    all_writers = {
+        name: BioasqJsonWriter(out_dir / ALL_ARTICLES / f"{name}.json") for name in SPLITS
+    }
     progress = tqdm(desc="articles", unit=" docs", mininterval=1.0)
     try:  # the split files move into place only when every input was read
         for path in inputs:
             stats = ReadStats()
-            for article in read_articles(path, stats=stats, on_error=on_error):
+            articles = read_articles(path, stats=stats, on_error=on_error, require_mesh=False)
+            for article in articles:
                 progress.update(1)
-                if article.pmid in seen:
+                # the labelled splits keep the first copy of a PMID that has headings (as
+                # before all/ existed); all/ keeps the first copy, headings or not
+                had_headings = bool(article.mesh_names or article.mesh_uis)
+                new_for_all = article.pmid not in seen_all
+                new_labelled = had_headings and article.pmid not in seen
+                if not (new_for_all or new_labelled):
+                    summary.dropped["duplicate_pmid"] += 1
+                    continue
+                if had_headings:
+                    resolve_labels(article, summary.resolver)
+                split = split_of(article.pmid, validation_percent, test_percent)
+                if new_for_all:
+                    seen_all.add(article.pmid)
+                    if article.title.strip():
+                        all_writers[split].write(article)
+                        summary.all_per_split[split] += 1
+                if not had_headings:
+                    summary.dropped["no_mesh"] += 1
+                    continue
+                if not new_labelled:
                     summary.dropped["duplicate_pmid"] += 1
                     continue
                 seen.add(article.pmid)
-                resolve_labels(article, summary.resolver)
                 if not article.mesh_uis:
                     summary.dropped["no_known_mesh"] += 1
                     continue
-                split = split_of(article.pmid, validation_percent, test_percent)
                 writers[split].write(article)
                 summary.per_split[split] += 1
                 summary.label_occurrences += len(article.mesh_uis)
@@ -155,10 +191,10 @@ def write_corpus(
         progress.close()
     except BaseException:
         progress.close()
-        for writer in writers.values():
+        for writer in (*writers.values(), *all_writers.values()):
             writer.abort()
         raise
-    for writer in writers.values():
+    for writer in (*writers.values(), *all_writers.values()):
         writer.close()
     (out_dir / "summary.json").write_text(json.dumps(summary.to_json(), indent=2) + "\n")
     return summary

@@ -1,5 +1,6 @@
 """The base every task reader extends: records in, QA instances out."""
 
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Optional
@@ -11,19 +12,74 @@ from multitask.qa.instance_builder import QAInstanceBuilder
 
 logger = logging.getLogger(__name__)
 
+#: the parts a single file can be split into (``split_part``)
+SPLIT_PARTS = ("train", "held_out")
+
 
 class QADatasetReader(DatasetReader):
     """A task says how raw records become ``QAExample``s; the instance building is shared.
 
     Subclasses implement ``examples(file_path)`` and may override ``text_to_instance`` to
     build a prediction-time example from JSON. Truncation counts are logged after each read.
+
+    # Parameters
+
+    split_part : `str`, optional (default = `None`)
+        ``"train"`` or ``"held_out"`` to read only that part of every file, for data that
+        comes as one file (the dev-set copies of SQuAD and NLI in ../shared/data). Examples
+        are assigned by a hash of :meth:`split_key` (the context by default, so questions
+        about one paragraph or hypotheses about one premise stay together): deterministic,
+        and the two parts never share a context. ``None`` reads everything.
+    held_out_percent : `int`, optional (default = `20`)
+        The share of split keys in the held-out part.
     """
 
-    def __init__(self, builder: Optional[QAInstanceBuilder] = None, **kwargs) -> None:
+    def __init__(
+        self,
+        builder: Optional[QAInstanceBuilder] = None,
+        split_part: Optional[str] = None,
+        held_out_percent: int = 20,
+        **kwargs,
+    ) -> None:
         super().__init__(
             manual_distributed_sharding=True, manual_multiprocess_sharding=True, **kwargs
         )
         self.builder = builder or QAInstanceBuilder()
+        if split_part not in (None, *SPLIT_PARTS):
+            raise ValueError(f"split_part must be one of {SPLIT_PARTS} or null, got {split_part!r}")
+        if not 0 < held_out_percent < 100:
+            raise ValueError(f"held_out_percent must be between 1 and 99, got {held_out_percent}")
+        self.split_part = split_part
+        self.held_out_percent = held_out_percent
+
+    def split_key(self, example: QAExample) -> str:
+        """What decides an example's part: its context (override for another key)."""
+        return example.context
+
+    def part_of(self, example: QAExample) -> str:
+        digest = hashlib.sha256(self.split_key(example).encode("utf-8")).hexdigest()
+        return "held_out" if int(digest[:8], 16) % 100 < self.held_out_percent else "train"
+
+    def _examples_of_part(self, file_path: str) -> Iterator[QAExample]:
+        examples = self.examples(file_path)
+        if self.split_part is None:
+            yield from examples
+            return
+        kept = left = 0
+        for example in examples:
+            if self.part_of(example) == self.split_part:
+                kept += 1
+                yield example
+            else:
+                left += 1
+        logger.info(
+            "%s: %s part (%d%% of contexts held out): %d examples kept, %d in the other part",
+            file_path,
+            self.split_part,
+            self.held_out_percent,
+            kept,
+            left,
+        )
 
     def examples(self, file_path: str) -> Iterable[QAExample]:
         raise NotImplementedError
@@ -31,7 +87,7 @@ class QADatasetReader(DatasetReader):
     def _read(self, file_path: str) -> Iterator[Instance]:
         before = self.builder.built
         truncated_before = sum(self.builder.truncated.values())
-        for example in self.shard_iterable(self.examples(file_path)):
+        for example in self.shard_iterable(self._examples_of_part(file_path)):
             # indexers are added by `read` in the main process (AllenNLP's data-loader
             # workers must send instances without them)
             yield self.builder.build(example, index=False)

@@ -180,3 +180,35 @@ def test_a_stall_mid_body_cannot_outlast_the_total_time_limit(tmp_path):
         with pytest.raises(DownloadError, match="no complete answer within the time limit"):
             download(url, tmp_path / "x.json", DownloadPolicy(total_seconds=2, read_seconds=30))
     assert time.monotonic() - started < 10
+
+
+def test_all_keeps_articles_without_headings_in_the_same_pmid_buckets(tmp_path, capsys):
+    from multitask.data.corpus import ReadStats, read_articles
+    from multitask.data.split import split_of
+
+    lines = ARTICLES.read_text().splitlines()
+    unlabelled = [
+        '{"journal": null, "meshMajor": [], "year": null, "pmid": "%d", '
+        '"title": "An unindexed study %d", "abstractText": "Text of study %d."},' % (n, n, n)
+        for n in range(9100000, 9100040)
+    ]
+    no_abstract = '{"meshMajor": [], "pmid": "9200000", "title": "T", "abstractText": ""},'
+    path = tmp_path / "with_unlabelled.json"
+    path.write_text("\n".join([lines[0], no_abstract, *unlabelled, *lines[1:]]) + "\n")
+    out = tmp_path / "data"
+    code, stdout, stderr = run(capsys, "--out", out, "--bioasq", path, "--mesh", MESH_MINI)
+    assert code == 0, stderr
+    assert "documents written: 8" in stdout  # the labelled splits are as before
+    assert "no_mesh 40" in stdout and "no_abstract 1" in stdout
+
+    def pmids(file):
+        return {a.pmid for a in read_articles(file, stats=ReadStats(), require_mesh=False)}
+
+    everything = set()
+    for split in ("train", "validation", "test"):
+        in_all = pmids(out / "corpus" / "all" / f"{split}.json")
+        assert all(split_of(pmid) == split for pmid in in_all)
+        assert pmids(out / "corpus" / f"{split}.json") <= in_all
+        everything |= in_all
+    assert {str(n) for n in range(9100000, 9100040)} <= everything
+    assert len(everything) == 48 and "9200000" not in everything
