@@ -45,6 +45,26 @@ FIXTURE_OVERRIDES = {
     "mesh_seed.jsonnet": MESH_FIXTURES,
     "mesh_candidates.jsonnet": MESH_WITH_CANDIDATES,
     "mesh_candidates_head.jsonnet": MESH_WITH_CANDIDATES,
+    "mesh_title_mqan.jsonnet": {
+        "train_data_path": {"mesh_indexing": MESH_ARTICLES, "title_generation": MESH_ARTICLES},
+        "validation_data_path": {
+            "mesh_indexing": MESH_ARTICLES,
+            "title_generation": MESH_ARTICLES,
+        },
+        **{
+            f"{reader}.readers.mesh_indexing.{key}": value
+            for reader in ("dataset_reader", "validation_dataset_reader")
+            for key, value in {
+                "mesh_file": str(MESH_MINI),
+                "label_frequency_file": MESH_ARTICLES,
+                "candidates.train_file": MESH_ARTICLES,
+                "candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
+                "candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
+            }.items()
+        },
+        "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
+        "vocabulary.min_count": {},
+    },
     "decanlp_mqan.jsonnet": {
         "train_data_path": DECANLP_FIXTURE_DATA,
         "validation_data_path": DECANLP_FIXTURE_DATA,
@@ -72,8 +92,8 @@ def test_every_config_has_fixture_overrides():
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 def test_config_builds_against_fixtures(config: Path, tmp_path):
     overrides = dict(FIXTURE_OVERRIDES[config.name])
-    if "dataset_reader.candidates.train_file" in overrides:
-        overrides["dataset_reader.candidates.cache_dir"] = str(tmp_path / "candidates")
+    for key in [k for k in overrides if k.endswith("candidates.train_file")]:
+        overrides[key.replace(".train_file", ".cache_dir")] = str(tmp_path / "candidates")
     params = Params.from_file(str(config), json.dumps(overrides), EXT_VARS)
     reader = DatasetReader.from_params(params.pop("dataset_reader"))
     paths = params.pop("train_data_path")

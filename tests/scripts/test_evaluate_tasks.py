@@ -1,0 +1,155 @@
+"""scripts/evaluate_tasks.py: every task of a tiny multi-task archive scored on its own
+held-out file, per-task metrics and the decaScore as JSON; single-file tasks read their
+held-out part; bad task names and files are one-line errors."""
+
+import importlib.util
+import json
+
+import pytest
+from allennlp.commands.train import train_model_from_file
+from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
+from test_configs import EXT_VARS
+
+from tasks.nli import NLIReader
+
+MESH = str(MQAN_FIXTURES / "mesh_articles.json")
+SNLI = str(PROJECT_ROOT / "tests" / "fixtures" / "tasks" / "snli.jsonl")
+NLI_READER = {"type": "decanlp_nli", "split_part": "train", "held_out_percent": 50}
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location(
+        "evaluate_tasks", PROJECT_ROOT / "scripts" / "evaluate_tasks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+evaluate_tasks = _load_script()
+
+
+def flatten(settings: dict, prefix: str) -> dict:
+    flat = {}
+    for key, value in settings.items():
+        if isinstance(value, dict) and key != "retriever":
+            flat.update(flatten(value, f"{prefix}.{key}"))
+        else:
+            flat[f"{prefix}.{key}"] = value
+    return flat
+
+
+def tiny_overrides(cache_dir: str) -> dict:
+    paths = {"mesh_indexing": MESH, "title_generation": MESH, "nli": SNLI}
+    mesh_reader = {
+        "mesh_file": str(MESH_MINI),
+        "label_frequency_file": MESH,
+        "builder": {"max_context_tokens": 40, "max_question_tokens": 60},
+        "candidates": {
+            "train_file": MESH,
+            "cache_dir": cache_dir,
+            "folds": 2,
+            "top_k": 6,
+            "eval_top_k": 6,
+            "retriever": {"type": "tfidf_knn", "neighbours": 3, "tfidf": {"min_df": 1}},
+        },
+    }
+    readers = {}
+    for reader in ("dataset_reader", "validation_dataset_reader"):
+        # dotted keys change single settings; a dict value would replace the whole reader
+        readers.update(flatten(mesh_reader, f"{reader}.readers.mesh_indexing"))
+        readers[f"{reader}.readers.nli"] = NLI_READER
+    return {
+        **readers,
+        "train_data_path": paths,
+        "validation_data_path": paths,
+        "vocabulary.min_count": {},
+        "model.dim": 16,
+        "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
+        "model.encoder.dim": 16,
+        "model.encoder.heads": 2,
+        "model.decoder.dim": 16,
+        "model.decoder.heads": 2,
+        "model.max_decoding_steps": 12,
+        "model.label_scorer.dim": 16,
+        "model.label_scorer.candidate_features": 5,  # kNN score + 4 match features
+        "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
+        "model.tasks.nli": {"metric": {"type": "decanlp_exact_match"}, "headline": "EM"},
+        "data_loader.scheduler.batch_size": 4,
+        "validation_data_loader.scheduler.batch_size": 4,
+        "trainer.num_epochs": 1,
+        "trainer.learning_rate_scheduler.warmup_steps": 1,
+        "trainer.callbacks": [{"type": "tune_label_selection"}],
+    }
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mesh_title")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in EXT_VARS.items():
+            patch.setenv(name, value)
+        patch.chdir(PROJECT_ROOT)
+        train_model_from_file(
+            str(PROJECT_ROOT / "training_configs" / "mesh_title_mqan.jsonnet"),
+            str(folder / "run"),
+            overrides=json.dumps(tiny_overrides(str(folder / "candidates"))),
+        )
+    return folder / "run" / "model.tar.gz"
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = evaluate_tasks.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_every_task_is_scored_and_deca_score_is_the_sum(archive, tmp_path, capsys):
+    out = tmp_path / "metrics.json"
+    code, stdout, stderr = run(
+        capsys,
+        archive,
+        f"mesh_indexing={MESH}",
+        f"title_generation={MESH}",
+        f"nli={SNLI}",
+        "--output-file",
+        out,
+    )
+    assert code == 0, stderr
+    result = json.loads(out.read_text())
+    tasks = result["tasks"]
+    assert set(tasks) == {"mesh_indexing", "title_generation", "nli"}
+    assert {"MiF", "EBF"} <= set(tasks["mesh_indexing"]["metrics"])
+    assert {"ROUGE-1", "ROUGE-2", "ROUGE-L", "avg"} <= set(tasks["title_generation"]["metrics"])
+    assert tasks["mesh_indexing"]["instances"] == 8
+    for row in tasks.values():
+        assert row["score"] == pytest.approx(100 * row["metrics"][row["headline"]])
+    assert result["decaScore"] == pytest.approx(sum(row["score"] for row in tasks.values()))
+    assert "| mesh_indexing |" in stdout and "decaScore" in stdout
+
+
+def test_a_single_file_task_is_scored_on_its_held_out_part_only(archive, tmp_path, capsys):
+    out = tmp_path / "nli.json"
+    code, _, stderr = run(capsys, archive, f"nli={SNLI}", "--output-file", out)
+    assert code == 0, stderr
+    row = json.loads(out.read_text())["tasks"]["nli"]
+    assert row["part"].startswith("held_out part")
+    held_out = NLIReader(split_part="held_out", held_out_percent=50).read(SNLI)
+    assert row["instances"] == len(list(held_out)) == 1
+    result = json.loads(out.read_text())
+    assert result["tasks_not_scored"] == ["mesh_indexing", "title_generation"]
+
+
+@pytest.mark.parametrize(
+    "pair, message",
+    [
+        (f"squad={MESH}", "unknown task(s) ['squad']: this archive knows"),
+        ("mesh_indexing=/no/such/file.json", "mesh_indexing: no such file"),
+        ("mesh_indexing", "expected TASK=FILE"),
+    ],
+)
+def test_bad_pairs_are_one_line_errors(archive, capsys, pair, message):
+    code, _, stderr = run(capsys, archive, pair)
+    assert code == 1
+    assert stderr.startswith("error: ") and message in stderr
+    assert stderr.count("\n") == 1
