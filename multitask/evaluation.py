@@ -20,12 +20,12 @@ from typing import Any
 
 from allennlp.data import DatasetReader
 from allennlp.data.data_loaders import SimpleDataLoader
-from allennlp.data.dataset_readers import MultiTaskDatasetReader
 from allennlp.models import Model
 from allennlp.models.archival import load_archive
 from allennlp.training.util import evaluate
 
 from multitask.errors import UserInputError
+from multitask.predictors.task_reader import task_reader
 
 logger = logging.getLogger(__name__)
 
@@ -59,25 +59,19 @@ def parse_task_files(pairs: list[str]) -> dict[str, str]:
     return files
 
 
-def reader_for(reader: DatasetReader, task: str, known: list[str]) -> DatasetReader:
-    """The archive's reader of ``task`` (the reader itself in a single-task archive)."""
-    if isinstance(reader, MultiTaskDatasetReader):
-        if task not in reader.readers:
-            raise UserInputError(f"unknown task {task!r}: this archive knows {known}")
-        chosen = reader.readers[task]
-        return getattr(chosen, "inner", chosen)
-    if getattr(reader, "task_name", task) != task:
-        raise UserInputError(f"unknown task {task!r}: this archive knows {known}")
-    return reader
+def use_held_out_part(reader: DatasetReader) -> str:
+    """Point a reader that trained on the ``train`` part of a file at its ``held_out`` part;
+    which part it now reads, in words."""
+    if getattr(reader, "split_part", None) != "train":
+        return "whole file"
+    reader.split_part = "held_out"  # type: ignore[attr-defined]
+    return f"held_out part ({reader.held_out_percent}% of contexts)"  # type: ignore[attr-defined]
 
 
 def score_task(
     model: Model, reader: DatasetReader, task: str, path: str, batch_size: int, cuda_device: int
 ) -> TaskScore:
-    part = "whole file"
-    if getattr(reader, "split_part", None) == "train":
-        reader.split_part = "held_out"  # type: ignore[attr-defined]
-        part = f"held_out part ({reader.held_out_percent}% of contexts)"  # type: ignore[attr-defined]
+    part = use_held_out_part(reader)
     instances = list(reader.read(path))
     if not instances:
         raise UserInputError(f"{task}: nothing to score in {path} (the reader's log says why)")
@@ -114,8 +108,8 @@ def evaluate_tasks(
     scores: dict[str, TaskScore] = {}
     for task, path in files.items():
         logger.info("scoring %s on %s", task, path)
-        task_reader = reader_for(reader, task, known)
-        scores[task] = score_task(model, task_reader, task, path, batch_size, cuda_device)
+        one_reader = task_reader(reader, task)
+        scores[task] = score_task(model, one_reader, task, path, batch_size, cuda_device)
     headline_scores = [s.score for s in scores.values() if s.score is not None]
     return {
         "archive": str(archive_file),

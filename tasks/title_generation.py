@@ -45,6 +45,8 @@ class TitleGenerationReader(QADatasetReader):
     builder : `QAInstanceBuilder`, optional
     """
 
+    prediction_fields = ("abstractText",)
+
     def __init__(
         self,
         task_name: str = "title_generation",

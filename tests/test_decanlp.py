@@ -68,14 +68,16 @@ def test_multitask_predictor_answers_any_task(decanlp_run):
         }
     )
     assert nli["task"] == "nli" and isinstance(nli["answer"], str)
-    mesh = predictor.predict_json(
-        {
-            "task": "mesh_indexing",
-            "context": "Breast carcinoma in women. Adenocarcinoma of the breast was studied.",
-            "question": "Which MeSH headings describe this article?",
-        }
-    )
+    mesh_input = {
+        "pmid": "1",
+        "title": "Breast carcinoma in women",
+        "abstractText": "Adenocarcinoma of the breast was studied.",
+    }
+    # MeSH builds its own question from the article (as in training): pmid, title, abstract
+    mesh = predictor.predict_json({"task": "mesh_indexing", **mesh_input})
     assert mesh["answer"]["labels"], "MeSH answers stay descriptors with UIs"
+    with pytest.raises(Exception, match="missing field pmid"):
+        predictor.predict_json({"task": "mesh_indexing", "context": "x", "question": "y"})
     mesh_indexer = Predictor.from_path(decanlp_run / "model.tar.gz", "mesh_indexer")
     labelled = mesh_indexer.predict_json(
         {"pmid": "1", "title": "Breast carcinoma", "abstractText": "Women."}

@@ -34,6 +34,11 @@ class QADatasetReader(DatasetReader):
         The share of split keys in the held-out part.
     """
 
+    #: Fields of a ``multitask_qa`` prediction input for this task, passed to
+    #: ``text_to_instance`` by name, when the task builds its own question (MeSH lists
+    #: retrieved candidates in it); empty: the input gives ``context`` and ``question``.
+    prediction_fields: tuple[str, ...] = ()
+
     def __init__(
         self,
         builder: Optional[QAInstanceBuilder] = None,

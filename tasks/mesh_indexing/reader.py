@@ -115,6 +115,8 @@ class MeshIndexingReader(QADatasetReader):
     gold set (they are real misses) but not in the answer, and are counted in the log.
     """
 
+    prediction_fields = ("pmid", "title", "abstractText")
+
     def __init__(
         self,
         builder: Optional[QAInstanceBuilder] = None,

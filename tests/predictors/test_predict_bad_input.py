@@ -112,9 +112,10 @@ def test_a_missing_input_file_is_one_line(mesh_predictor, tmp_path):
 
 def test_multitask_qa_refuses_a_task_the_archive_does_not_know(tiny_archive, tmp_path):
     predictor = Predictor.from_path(tiny_archive, "multitask_qa")
+    article = {"pmid": "7", "title": "Breast carcinoma", "abstractText": "Women were studied."}
     question = {"context": "Premise: a man plays.", "question": "Hypothesis: music?"}
     content = (
-        json.dumps({"task": "mesh_indexing", **question})
+        json.dumps({"task": "mesh_indexing", **article})
         + "\n"
         + json.dumps({"task": "nli", **question})
         + "\n"
@@ -122,3 +123,14 @@ def test_multitask_qa_refuses_a_task_the_archive_does_not_know(tiny_archive, tmp
     rows, error = predict_file(predictor, tmp_path, content)
     assert error == "input line 2: unknown task 'nli': this model knows mesh_indexing"
     assert [row["task"] for row in rows] == ["mesh_indexing"]
+
+
+def test_multitask_qa_names_the_fields_a_task_needs(tiny_archive, tmp_path):
+    predictor = Predictor.from_path(tiny_archive, "multitask_qa")
+    question = {"context": "Breast carcinoma in women.", "question": "Which headings?"}
+    content = (json.dumps({"task": "mesh_indexing", **question}) + "\n").encode()
+    rows, error = predict_file(predictor, tmp_path, content)
+    assert error == (
+        "input line 1: missing field pmid (task mesh_indexing takes pmid, title, abstractText)"
+    )
+    assert rows == []

@@ -153,3 +153,28 @@ def test_bad_pairs_are_one_line_errors(archive, capsys, pair, message):
     assert code == 1
     assert stderr.startswith("error: ") and message in stderr
     assert stderr.count("\n") == 1
+
+
+def test_held_out_questions_of_every_task_are_answered_by_multitask_qa(archive, tmp_path):
+    from allennlp.predictors import Predictor
+
+    spec = importlib.util.spec_from_file_location(
+        "held_out_questions", PROJECT_ROOT / "scripts" / "held_out_questions.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    questions = tmp_path / "questions.jsonl"
+    pairs = [f"mesh_indexing={MESH}", f"title_generation={MESH}", f"nli={SNLI}"]
+    assert script.main([str(archive), *pairs, "--per-task", "2", "--output", str(questions)]) == 0
+    lines = [json.loads(line) for line in questions.read_text().splitlines()]
+    assert [line["task"] for line in lines] == ["mesh_indexing"] * 2 + ["title_generation"] * 2 + [
+        "nli"
+    ]  # one NLI pair in the held-out half of the two-pair fixture
+    assert set(lines[0]) == {"task", "pmid", "title", "abstractText", "gold"}
+    assert set(lines[2]) == {"task", "abstractText", "gold"}
+    assert set(lines[4]) == {"task", "context", "question", "gold"}
+    predictor = Predictor.from_path(archive, "multitask_qa")
+    answers = predictor.predict_batch_json([dict(line) for line in lines])
+    assert [a["task"] for a in answers] == [line["task"] for line in lines]
+    assert all("labels" in a["answer"] for a in answers[:2])  # MeSH: descriptors with UIs
+    assert all(isinstance(a["answer"], str) for a in answers[2:])

@@ -188,8 +188,8 @@ def test_all_keeps_articles_without_headings_in_the_same_pmid_buckets(tmp_path, 
 
     lines = ARTICLES.read_text().splitlines()
     unlabelled = [
-        '{"journal": null, "meshMajor": [], "year": null, "pmid": "%d", '
-        '"title": "An unindexed study %d", "abstractText": "Text of study %d."},' % (n, n, n)
+        f'{{"journal": null, "meshMajor": [], "year": null, "pmid": "{n}", '
+        f'"title": "An unindexed study {n}", "abstractText": "Text of study {n}."}},'
         for n in range(9100000, 9100040)
     ]
     no_abstract = '{"meshMajor": [], "pmid": "9200000", "title": "T", "abstractText": ""},'
