@@ -58,9 +58,7 @@ def test_held_out_part_is_by_pmid_and_disjoint(tmp_path):
     train = read_metadata(TitleGenerationReader(split_part="train", held_out_percent=50), path)
     held = read_metadata(TitleGenerationReader(split_part="held_out", held_out_percent=50), path)
     everything = read_metadata(TitleGenerationReader(), path)
-    assert {m["pmid"] for m in train} | {m["pmid"] for m in held} == {
-        m["pmid"] for m in everything
-    }
+    assert {m["pmid"] for m in train} | {m["pmid"] for m in held} == {m["pmid"] for m in everything}
     assert not {m["pmid"] for m in train} & {m["pmid"] for m in held}
 
 
