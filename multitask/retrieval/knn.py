@@ -1,6 +1,7 @@
 """k nearest neighbours over TF-IDF: an article's candidates are its neighbours' headings."""
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -9,6 +10,24 @@ from scipy import sparse
 
 from multitask.retrieval.base import Candidate, CandidateRetriever, read_json, write_json
 from multitask.retrieval.tfidf import TfidfFeatures
+
+
+@dataclass(frozen=True)
+class LabelIndex:
+    """Training texts x labels (1 where a text carries a label); columns in name order."""
+
+    names: list[str]
+    matrix: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, label_sets: Sequence[Sequence[str]]) -> "LabelIndex":
+        names = sorted({label for labels in label_sets for label in labels})
+        column = {name: i for i, name in enumerate(names)}
+        indices = [column[label] for labels in label_sets for label in labels]
+        indptr = np.cumsum([0, *(len(labels) for labels in label_sets)])
+        data = np.ones(len(indices))
+        shape = (len(label_sets), len(names))
+        return cls(names, sparse.csr_matrix((data, indices, indptr), shape=shape))
 
 
 @CandidateRetriever.register("tfidf_knn")
@@ -47,6 +66,7 @@ class TfidfKnnRetriever(CandidateRetriever):
         self.features = TfidfFeatures(**self.tfidf_settings)
         self.matrix: Optional[sparse.csr_matrix] = None
         self._transposed: Optional[sparse.csr_matrix] = None
+        self._labels: Optional[LabelIndex] = None
         self.label_sets: list[list[str]] = []
 
     def config(self) -> dict[str, Any]:
@@ -71,21 +91,35 @@ class TfidfKnnRetriever(CandidateRetriever):
         queries = self.features.transform(texts)
         if self._transposed is None:  # once, not per call: it costs as much as a query
             self._transposed = self.matrix.T.tocsr()
-        transposed = self._transposed
+            self._labels = LabelIndex.of(self.label_sets)
+        labels = self._labels
         k = min(self.neighbours, self.matrix.shape[0])
         out: list[list[Candidate]] = []
         for start in range(0, queries.shape[0], self.chunk_size):
-            similarities = (queries[start : start + self.chunk_size] @ transposed).toarray()
-            for row in similarities:
-                nearest = np.argpartition(-row, k - 1)[:k]
-                weights = np.clip(row[nearest], 0.0, None) ** self.power
-                total = float(weights.sum()) or 1.0
-                scores: dict[str, float] = {}
-                for neighbour, weight in zip(nearest.tolist(), weights.tolist()):
-                    for label in self.label_sets[neighbour]:
-                        scores[label] = scores.get(label, 0.0) + weight / total
-                ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:top_k]
-                out.append([Candidate(label, s, (s,)) for label, s in ranked])
+            similarities = (queries[start : start + self.chunk_size] @ self._transposed).toarray()
+            rows = np.arange(similarities.shape[0])[:, None]
+            nearest = np.argpartition(-similarities, k - 1, axis=1)[:, :k]
+            weights = np.clip(similarities[rows, nearest], 0.0, None) ** self.power
+            totals = weights.sum(axis=1, keepdims=True, dtype=weights.dtype)
+            weights = weights.astype(np.float64) / np.where(totals > 0, totals, 1.0)
+            # a label's score: the summed weights of the neighbours that carry it, for all
+            # rows at once as (rows x neighbours) @ (neighbours x labels)
+            neighbour_weights = sparse.csr_matrix(
+                (weights.ravel(), nearest.ravel(), np.arange(0, weights.size + 1, k)),
+                shape=(weights.shape[0], self.matrix.shape[0]),
+            )
+            scores = (neighbour_weights @ labels.matrix).tocsr()
+            for row in range(scores.shape[0]):
+                found = slice(scores.indptr[row], scores.indptr[row + 1])
+                columns, values = scores.indices[found], scores.data[found]
+                # best first; equal scores in label-name order (columns follow it)
+                order = np.lexsort((columns, -values))[:top_k]
+                out.append(
+                    [
+                        Candidate(labels.names[c], v, (v,))
+                        for c, v in zip(columns[order].tolist(), values[order].tolist())
+                    ]
+                )
         return out
 
     def save(self, directory: Path) -> None:

@@ -149,6 +149,9 @@ class MeshIndexingReader(QADatasetReader):
         self.on_error = on_error
         self._frequencies: Optional[Counter[str]] = None
         self._prior_scale: Optional[float] = None
+        # per descriptor UI: its normalised name and that name's words of 3+ letters (the
+        # match features look for them in every article that lists the descriptor)
+        self._name_words: dict[str, tuple[str, list[str]]] = {}
         self.truncated_answers = 0
         if archived(serialization_dir, FREQUENCIES_ARTIFACT) is not None:
             self._label_frequencies("")  # now: an extracted archive is deleted once loaded
@@ -255,8 +258,7 @@ class MeshIndexingReader(QADatasetReader):
             features = tuple(candidate.features)
             if self.match_features:
                 count = counts[candidate.label] - (1 if candidate.label in own else 0)
-                name = _normalised(descriptor.name)
-                words = [w for w in name.split() if len(w) > 2]
+                name, words = self._normalised_name(candidate.label, descriptor.name)
                 found_words = sum(f" {w} " in title or f" {w} " in abstract for w in words)
                 features += (
                     math.log1p(max(count, 0)) / scale,
@@ -266,6 +268,14 @@ class MeshIndexingReader(QADatasetReader):
                 )
             out.append(QACandidate(candidate.label, descriptor.name, features))
         return out
+
+    def _normalised_name(self, ui: str, name: str) -> tuple[str, list[str]]:
+        cached = self._name_words.get(ui)
+        if cached is None:
+            normalised = _normalised(name)
+            words = [w for w in normalised.split() if len(w) > 2]
+            cached = self._name_words[ui] = (normalised, words)
+        return cached
 
     def article_to_example(
         self,
