@@ -38,6 +38,26 @@ MESH_WITH_CANDIDATES = {
     "dataset_reader.candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
 }
 
+MESH_TITLE_DATA = {"mesh_indexing": MESH_ARTICLES, "title_generation": MESH_ARTICLES}
+MESH_TITLE = {
+    "train_data_path": MESH_TITLE_DATA,
+    "validation_data_path": MESH_TITLE_DATA,
+    **{
+        f"{reader}.readers.mesh_indexing.{key}": value
+        for reader in ("dataset_reader", "validation_dataset_reader")
+        for key, value in {
+            "mesh_file": str(MESH_MINI),
+            "label_frequency_file": MESH_ARTICLES,
+            "candidates.train_file": MESH_ARTICLES,
+            "candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
+            "candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
+        }.items()
+    },
+    "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
+    "vocabulary.min_count": {},
+}
+NLI_SQUAD = {"nli": DECANLP_FIXTURE_DATA["nli"], "squad": DECANLP_FIXTURE_DATA["squad"]}
+
 # How each config is pointed at fixtures instead of the default corpus.
 FIXTURE_OVERRIDES = {
     "mesh_mqan.jsonnet": MESH_WITH_CANDIDATES,
@@ -45,25 +65,11 @@ FIXTURE_OVERRIDES = {
     "mesh_seed.jsonnet": MESH_FIXTURES,
     "mesh_candidates.jsonnet": MESH_WITH_CANDIDATES,
     "mesh_candidates_head.jsonnet": MESH_WITH_CANDIDATES,
-    "mesh_title_mqan.jsonnet": {
-        "train_data_path": {"mesh_indexing": MESH_ARTICLES, "title_generation": MESH_ARTICLES},
-        "validation_data_path": {
-            "mesh_indexing": MESH_ARTICLES,
-            "title_generation": MESH_ARTICLES,
-        },
-        **{
-            f"{reader}.readers.mesh_indexing.{key}": value
-            for reader in ("dataset_reader", "validation_dataset_reader")
-            for key, value in {
-                "mesh_file": str(MESH_MINI),
-                "label_frequency_file": MESH_ARTICLES,
-                "candidates.train_file": MESH_ARTICLES,
-                "candidates.retriever.retrievers.omikuji.tfidf": {"min_df": 1},
-                "candidates.retriever.retrievers.knn.tfidf": {"min_df": 1},
-            }.items()
-        },
-        "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
-        "vocabulary.min_count": {},
+    "mesh_title_mqan.jsonnet": MESH_TITLE,
+    "mesh_title_nli_squad_mqan.jsonnet": {
+        **MESH_TITLE,
+        "train_data_path": {**MESH_TITLE_DATA, **NLI_SQUAD},
+        "validation_data_path": {**MESH_TITLE_DATA, **NLI_SQUAD},
     },
     "decanlp_mqan.jsonnet": {
         "train_data_path": DECANLP_FIXTURE_DATA,
@@ -74,7 +80,7 @@ FIXTURE_OVERRIDES = {
         "vocabulary.min_count": {},
     },
 }
-EXT_VARS = {"DECANLP_DATA": str(TASK_FIXTURES)}
+EXT_VARS = {"DECANLP_DATA": str(TASK_FIXTURES), "SHARED_DATA": str(TASK_FIXTURES)}
 
 
 def read_all(reader: DatasetReader, paths) -> list:
