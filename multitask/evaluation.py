@@ -69,9 +69,18 @@ def use_held_out_part(reader: DatasetReader) -> str:
 
 
 def score_task(
-    model: Model, reader: DatasetReader, task: str, path: str, batch_size: int, cuda_device: int
+    model: Model,
+    reader: DatasetReader,
+    task: str,
+    path: str,
+    batch_size: int,
+    cuda_device: int,
+    max_instances: int | None = None,
 ) -> TaskScore:
     part = use_held_out_part(reader)
+    # the archive's validation reader may cap a task (a short check each epoch); a held-out
+    # score reads the whole file unless the caller caps it
+    reader.max_instances = max_instances
     instances = list(reader.read(path))
     if not instances:
         raise UserInputError(f"{task}: nothing to score in {path} (the reader's log says why)")
@@ -93,8 +102,10 @@ def evaluate_tasks(
     batch_size: int = 32,
     cuda_device: int = -1,
     overrides: str = "",
+    max_instances: int | None = None,
 ) -> dict[str, Any]:
-    """Per-task metrics and the decaScore of ``archive_file`` on ``files`` (task -> path)."""
+    """Per-task metrics and the decaScore of ``archive_file`` on ``files`` (task -> path),
+    each file read whole (``max_instances`` caps every task)."""
     if not files:
         raise UserInputError("give at least one TASK=FILE to score")
     archive = load_archive(archive_file, cuda_device=cuda_device, overrides=overrides)
@@ -109,7 +120,9 @@ def evaluate_tasks(
     for task, path in files.items():
         logger.info("scoring %s on %s", task, path)
         one_reader = task_reader(reader, task)
-        scores[task] = score_task(model, one_reader, task, path, batch_size, cuda_device)
+        scores[task] = score_task(
+            model, one_reader, task, path, batch_size, cuda_device, max_instances
+        )
     headline_scores = [s.score for s in scores.values() if s.score is not None]
     return {
         "archive": str(archive_file),

@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--cuda-device", type=int, default=-1)
     parser.add_argument("-o", "--overrides", default="", help="JSON overrides of the archive")
+    parser.add_argument(
+        "--max-instances",
+        type=int,
+        default=None,
+        help="score at most this many instances per task (default: every one; a cap the "
+        "archive's validation reader had is not applied)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     import_plugins()
@@ -46,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             if not Path(path).exists():
                 raise UserInputError(f"{task}: no such file {path}")
         result = evaluate_tasks(
-            args.archive, files, args.batch_size, args.cuda_device, args.overrides
+            args.archive,
+            files,
+            args.batch_size,
+            args.cuda_device,
+            args.overrides,
+            args.max_instances,
         )
     except UserInputError as error:
         print(f"error: {error}", file=sys.stderr)

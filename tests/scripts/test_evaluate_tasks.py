@@ -178,3 +178,18 @@ def test_held_out_questions_of_every_task_are_answered_by_multitask_qa(archive, 
     assert [a["task"] for a in answers] == [line["task"] for line in lines]
     assert all("labels" in a["answer"] for a in answers[:2])  # MeSH: descriptors with UIs
     assert all(isinstance(a["answer"], str) for a in answers[2:])
+
+
+def test_the_whole_file_is_scored_whatever_the_validation_reader_capped(archive, tmp_path, capsys):
+    capped = '{"validation_dataset_reader.readers.title_generation.max_instances": 2}'
+    out = tmp_path / "titles.json"
+    code, _, stderr = run(
+        capsys, archive, f"title_generation={MESH}", "-o", capped, "--output-file", out
+    )
+    assert code == 0, stderr
+    assert json.loads(out.read_text())["tasks"]["title_generation"]["instances"] == 8
+    code, _, stderr = run(
+        capsys, archive, f"title_generation={MESH}", "--max-instances", "3", "--output-file", out
+    )
+    assert code == 0, stderr
+    assert json.loads(out.read_text())["tasks"]["title_generation"]["instances"] == 3
