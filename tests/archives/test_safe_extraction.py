@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 from allennlp.models.archival import load_archive
-from paths import MQAN_FIXTURES, PROJECT_ROOT
+from paths import MQAN_FIXTURES, PROJECT_ROOT, load_script
 
 import multitask  # noqa: F401 - installs the checked extraction
 from multitask.archives import UnsafeArchiveError, extract_checked
@@ -199,13 +199,7 @@ def test_fine_tuning_from_an_archive_is_checked(tmp_path, outside):
 
 
 def test_the_submission_script_refuses_a_crafted_archive(tmp_path, outside, capsys):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "write_bioasq_submission", PROJECT_ROOT / "scripts" / "write_bioasq_submission.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("write_bioasq_submission")
     archive = crafted(tmp_path, "symlink_outside", outside)
     articles = str(MQAN_FIXTURES / "mesh_articles.json")
     code = script.main([str(archive), articles, "--output", str(tmp_path / "submission.json")])

@@ -1,11 +1,10 @@
 """TF-IDF + omikuji on tiny synthetic articles whose words decide their headings, and the
 runner and CLI end to end on them."""
 
-import importlib.util
 import json
 
 import pytest
-from paths import PROJECT_ROOT
+from paths import load_script
 from scipy import sparse
 
 from multitask.baselines import format_table, run_baselines
@@ -89,10 +88,7 @@ def test_run_baselines_and_cli(tmp_path, capsys):
     for split, articles in (("train", train), ("validation", validation), ("test", test)):
         paths[split] = tmp_path / f"{split}.json"
         write_bioasq_json(articles, paths[split])
-    script = PROJECT_ROOT / "scripts" / "baselines.py"
-    spec = importlib.util.spec_from_file_location("baselines_cli", script)
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_script("baselines")
     out = tmp_path / "results.json"
     argv = [*("--train", paths["train"], "--validation", paths["validation"])]
     argv += [*("--eval", paths["test"], "--baselines", "frequency", "--k", "2")]

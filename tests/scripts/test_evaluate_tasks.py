@@ -2,12 +2,11 @@
 held-out file, per-task metrics and the decaScore as JSON; single-file tasks read their
 held-out part; bad task names and files are one-line errors."""
 
-import importlib.util
 import json
 
 import pytest
 from allennlp.commands.train import train_model_from_file
-from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
+from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT, load_script
 from test_configs import EXT_VARS
 
 from tasks.nli import NLIReader
@@ -17,16 +16,7 @@ SNLI = str(PROJECT_ROOT / "tests" / "fixtures" / "tasks" / "snli.jsonl")
 NLI_READER = {"type": "decanlp_nli", "split_part": "train", "held_out_percent": 50}
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "evaluate_tasks", PROJECT_ROOT / "scripts" / "evaluate_tasks.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-evaluate_tasks = _load_script()
+evaluate_tasks = load_script("evaluate_tasks")
 
 
 def flatten(settings: dict, prefix: str) -> dict:
@@ -158,11 +148,7 @@ def test_bad_pairs_are_one_line_errors(archive, capsys, pair, message):
 def test_held_out_questions_of_every_task_are_answered_by_multitask_qa(archive, tmp_path):
     from allennlp.predictors import Predictor
 
-    spec = importlib.util.spec_from_file_location(
-        "held_out_questions", PROJECT_ROOT / "scripts" / "held_out_questions.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("held_out_questions")
     questions = tmp_path / "questions.jsonl"
     pairs = [f"mesh_indexing={MESH}", f"title_generation={MESH}", f"nli={SNLI}"]
     assert script.main([str(archive), *pairs, "--per-task", "2", "--output", str(questions)]) == 0

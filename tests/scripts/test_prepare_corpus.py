@@ -1,28 +1,18 @@
 """scripts/prepare_corpus.py: all or nothing, skips on request, one-line errors for bad
 paths, URLs and silent servers, and no split that leaves training empty."""
 
-import importlib.util
 import socket
 import threading
 import time
 from contextlib import contextmanager
 
 import pytest
-from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
+from paths import MESH_MINI, MQAN_FIXTURES, load_script
 
 ARTICLES = MQAN_FIXTURES / "mesh_articles.json"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "prepare_corpus", PROJECT_ROOT / "scripts" / "prepare_corpus.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-prepare_corpus = _load_script()
+prepare_corpus = load_script("prepare_corpus")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

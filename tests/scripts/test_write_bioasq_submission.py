@@ -1,10 +1,9 @@
-import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
-from paths import MQAN_FIXTURES, PROJECT_ROOT
+from paths import MQAN_FIXTURES, PROJECT_ROOT, load_script
 
 
 def test_submission_has_bioasq_layout(tiny_archive, tmp_path):
@@ -33,17 +32,8 @@ def test_submission_has_bioasq_layout(tiny_archive, tmp_path):
         assert all(ui.startswith("D") for ui in document["labels"]), document["labels"]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "write_bioasq_submission", PROJECT_ROOT / "scripts" / "write_bioasq_submission.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_bad_output_path_fails_before_the_model_is_loaded(tmp_path, capsys, monkeypatch):
-    script = _load_script()
+    script = load_script("write_bioasq_submission")
     monkeypatch.setattr(script.Predictor, "from_path", lambda *a, **k: pytest.fail("loaded"))
     archive = tmp_path / "model.tar.gz"
     archive.write_bytes(b"not read")
@@ -65,7 +55,9 @@ def test_every_pmid_is_submitted_even_without_text(tiny_archive, tmp_path, capsy
     ]
     test_set.write_text(json.dumps({"documents": documents}))
     out = tmp_path / "submission.json"
-    code = _load_script().main([str(tiny_archive), str(test_set), "--output", str(out)])
+    code = load_script("write_bioasq_submission").main(
+        [str(tiny_archive), str(test_set), "--output", str(out)]
+    )
     assert code == 0
     submitted = json.loads(out.read_text())["documents"]
     assert [d["pmid"] for d in submitted] == [1, 2, 3]
