@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from allennlp.commands.train import train_model_from_file
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 from allennlp.models import Model
@@ -81,6 +82,32 @@ FIXTURE_OVERRIDES = {
     },
 }
 EXT_VARS = {"DECANLP_DATA": str(TASK_FIXTURES), "SHARED_DATA": str(TASK_FIXTURES)}
+
+# A 16-dimensional MQAN: small enough to train a whole config in a test.
+TINY_MODEL = {
+    "model.dim": 16,
+    "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
+    "model.encoder.dim": 16,
+    "model.encoder.heads": 2,
+    "model.decoder.dim": 16,
+    "model.decoder.heads": 2,
+    "model.max_decoding_steps": 12,
+}
+
+
+def train_config(config_name: str, serialization_dir: Path, overrides: dict) -> Path:
+    """`allennlp train` of ``training_configs/<config_name>`` from the project root, with the
+    test environment variables; returns the serialization directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in EXT_VARS.items():
+            patch.setenv(name, value)
+        patch.chdir(PROJECT_ROOT)
+        train_model_from_file(
+            str(PROJECT_ROOT / "training_configs" / config_name),
+            str(serialization_dir),
+            overrides=json.dumps(overrides),
+        )
+    return serialization_dir
 
 
 def read_all(reader: DatasetReader, paths) -> list:

@@ -4,9 +4,7 @@ metric and the decaScore (the sum of the headline metrics, in percent)."""
 import json
 
 import pytest
-from allennlp.commands.train import train_model_from_file
-from paths import PROJECT_ROOT
-from test_configs import EXT_VARS, FIXTURE_OVERRIDES
+from test_configs import FIXTURE_OVERRIDES, TINY_MODEL, train_config
 
 HEADLINES = {"mesh_indexing": "MiF", "squad": "nF1", "nli": "EM", "cnn_dailymail": "avg"}
 
@@ -15,29 +13,15 @@ HEADLINES = {"mesh_indexing": "MiF", "squad": "nF1", "nli": "EM", "cnn_dailymail
 def decanlp_run(tmp_path_factory):
     overrides = {
         **FIXTURE_OVERRIDES["decanlp_mqan.jsonnet"],
-        "model.dim": 16,
-        "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
-        "model.encoder.dim": 16,
-        "model.encoder.heads": 2,
-        "model.decoder.dim": 16,
-        "model.decoder.heads": 2,
-        "model.max_decoding_steps": 12,
+        **TINY_MODEL,
         "data_loader.scheduler.batch_size": 4,
         "data_loader.scheduler.first_task_batches": 1,
         "trainer.num_epochs": 2,
         "trainer.callbacks": [],
     }
-    out = tmp_path_factory.mktemp("decanlp") / "run"
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in EXT_VARS.items():
-            patch.setenv(name, value)
-        patch.chdir(PROJECT_ROOT)
-        train_model_from_file(
-            str(PROJECT_ROOT / "training_configs" / "decanlp_mqan.jsonnet"),
-            str(out),
-            overrides=json.dumps(overrides),
-        )
-    return out
+    return train_config(
+        "decanlp_mqan.jsonnet", tmp_path_factory.mktemp("decanlp") / "run", overrides
+    )
 
 
 def test_every_task_reports_its_metric_and_deca_score_is_their_sum(decanlp_run):

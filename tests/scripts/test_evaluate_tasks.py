@@ -5,9 +5,8 @@ held-out part; bad task names and files are one-line errors."""
 import json
 
 import pytest
-from allennlp.commands.train import train_model_from_file
 from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT, load_script
-from test_configs import EXT_VARS
+from test_configs import TINY_MODEL, train_config
 
 from tasks.nli import NLIReader
 
@@ -54,13 +53,7 @@ def tiny_overrides(cache_dir: str) -> dict:
         "train_data_path": paths,
         "validation_data_path": paths,
         "vocabulary.min_count": {},
-        "model.dim": 16,
-        "model.text_field_embedder.token_embedders.tokens.embedding_dim": 16,
-        "model.encoder.dim": 16,
-        "model.encoder.heads": 2,
-        "model.decoder.dim": 16,
-        "model.decoder.heads": 2,
-        "model.max_decoding_steps": 12,
+        **TINY_MODEL,
         "model.label_scorer.dim": 16,
         "model.label_scorer.candidate_features": 5,  # kNN score + 4 match features
         "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),
@@ -76,16 +69,8 @@ def tiny_overrides(cache_dir: str) -> dict:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mesh_title")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in EXT_VARS.items():
-            patch.setenv(name, value)
-        patch.chdir(PROJECT_ROOT)
-        train_model_from_file(
-            str(PROJECT_ROOT / "training_configs" / "mesh_title_mqan.jsonnet"),
-            str(folder / "run"),
-            overrides=json.dumps(tiny_overrides(str(folder / "candidates"))),
-        )
-    return folder / "run" / "model.tar.gz"
+    overrides = tiny_overrides(str(folder / "candidates"))
+    return train_config("mesh_title_mqan.jsonnet", folder / "run", overrides) / "model.tar.gz"
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
