@@ -171,9 +171,7 @@ def write_corpus(
                 if not had_headings:
                     summary.dropped["no_mesh"] += 1
                     continue
-                if not new_labelled:
-                    summary.dropped["duplicate_pmid"] += 1
-                    continue
+                # here new_labelled holds: every PMID in `seen` is in `seen_all` too
                 seen.add(article.pmid)
                 if not article.mesh_uis:
                     summary.dropped["no_known_mesh"] += 1
