@@ -42,7 +42,7 @@ def article_questions(task: str, reader: Any, path: str) -> Iterator[dict[str, A
 
 
 def reader_questions(task: str, reader: Any, path: str) -> Iterator[dict[str, Any]]:
-    for example in reader._examples_of_part(path):
+    for example in reader.examples_in_part(path):
         yield {
             "task": task,
             "context": example.context,

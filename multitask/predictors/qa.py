@@ -35,9 +35,10 @@ class MultiTaskQAPredictor(JsonLinePredictor):
         if tasks and data["task"] not in tasks:
             return f"unknown task {data['task']!r}: this model knows {', '.join(tasks)}"
         fields = self._prediction_fields(data["task"])
-        for name in fields or ("context", "question"):
+        needed = fields or ("context", "question")
+        for name in needed:
             if name not in data:
-                return f"missing field {name} (task {data['task']} takes {', '.join(fields)})"
+                return f"missing field {name} (task {data['task']} takes {', '.join(needed)})"
             problem = string_field_problem(data, name, allow_null=bool(fields))
             if problem is not None:
                 return problem

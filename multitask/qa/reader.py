@@ -65,7 +65,8 @@ class QADatasetReader(DatasetReader):
         digest = hashlib.sha256(self.split_key(example).encode("utf-8")).hexdigest()
         return "held_out" if int(digest[:8], 16) % 100 < self.held_out_percent else "train"
 
-    def _examples_of_part(self, file_path: str) -> Iterator[QAExample]:
+    def examples_in_part(self, file_path: str) -> Iterator[QAExample]:
+        """:meth:`examples` of ``file_path``, only those of ``split_part`` when it is set."""
         examples = self.examples(file_path)
         if self.split_part is None:
             yield from examples
@@ -92,7 +93,7 @@ class QADatasetReader(DatasetReader):
     def _read(self, file_path: str) -> Iterator[Instance]:
         before = self.builder.built
         truncated_before = sum(self.builder.truncated.values())
-        for example in self.shard_iterable(self._examples_of_part(file_path)):
+        for example in self.shard_iterable(self.examples_in_part(file_path)):
             # indexers are added by `read` in the main process (AllenNLP's data-loader
             # workers must send instances without them)
             yield self.builder.build(example, index=False)

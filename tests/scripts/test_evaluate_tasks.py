@@ -164,3 +164,13 @@ def test_the_whole_file_is_scored_whatever_the_validation_reader_capped(archive,
     )
     assert code == 0, stderr
     assert json.loads(out.read_text())["tasks"]["title_generation"]["instances"] == 3
+
+
+def test_multitask_qa_names_the_fields_of_a_plain_task(archive):
+    from allennlp.predictors import Predictor
+
+    predictor = Predictor.from_path(archive, "multitask_qa")
+    with pytest.raises(
+        Exception, match=r"missing field question \(task nli takes context, question\)"
+    ):
+        predictor.predict_json({"task": "nli", "context": "Premise: a man plays."})
