@@ -55,11 +55,34 @@
     headline: 'MiF',
   },
 
-  // A label-scoring head on the encoder (added to a model(...)).
-  label_head(dim, candidate_features=0, label_loss_weight=0.1, candidate_loss_weight=0.5):: {
-    label_scorer: { type: 'pooled_label_scorer', dim: dim, candidate_features: candidate_features },
+  // A label-scoring head on the encoder (added to a model(...)). With mesh_file, the label
+  // vectors come from a graph convolution over the MeSH tree (hierarchy-aware) instead of
+  // one free vector per label.
+  label_head(dim, candidate_features=0, label_loss_weight=0.1, candidate_loss_weight=0.5,
+             mesh_file=null, graph_layers=2):: {
+    label_scorer: {
+      type: 'pooled_label_scorer',
+      dim: dim,
+      candidate_features: candidate_features,
+      [if mesh_file != null then 'label_embedding']: {
+        type: 'graph_convolution',
+        graph: { type: 'mesh_tree', mesh_file: mesh_file },
+        layers: graph_layers,
+      },
+    },
     label_loss_weight: label_loss_weight,
     candidate_loss_weight: candidate_loss_weight,
+  },
+
+  // QANet's encoder (convolutions + self-attention, no recurrence) in place of MQAN's
+  // BiLSTM stages: model(...) + { encoder: qanet_encoder(dim) }.
+  qanet_encoder(dim, heads=4, kernel_size=7, model_blocks=2, dropout=0.2):: {
+    type: 'qanet',
+    dim: dim,
+    heads: heads,
+    kernel_size: kernel_size,
+    model_blocks: model_blocks,
+    dropout: dropout,
   },
 
   // Tune the label selection on each validation pass (a callback: never at evaluation).

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 import torch
-from allennlp.common import Registrable
+from allennlp.common import Lazy, Registrable
 from allennlp.data import Vocabulary
 from allennlp.nn.util import masked_max, masked_softmax
 from torch import nn
 
 from multitask.modules.encoder import EncodedQA
+from multitask.modules.label_graph import LabelEmbedding
 from multitask.qa.instance_builder import LABEL_NAMESPACE
 
 #: index 0 is padding and 1 the OOV entry of the label namespace: never scored
@@ -76,6 +77,10 @@ class PooledLabelScorer(LabelScorer):
     hidden : `int`, optional (default = `dim`)
     dropout : `float`, optional (default = `0.2`)
     label_namespace : `str`, optional
+    label_embedding : `LabelEmbedding`, optional
+        Builds the label vectors the pooled context is scored against (e.g.
+        `graph_convolution` over the MeSH tree); by default each label has a free vector
+        (a linear layer).
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class PooledLabelScorer(LabelScorer):
         hidden: Optional[int] = None,
         dropout: float = 0.2,
         label_namespace: str = LABEL_NAMESPACE,
+        label_embedding: Optional[Lazy[LabelEmbedding]] = None,
     ) -> None:
         super().__init__()
         self.num_labels = vocab.get_vocab_size(label_namespace)
@@ -94,10 +100,18 @@ class PooledLabelScorer(LabelScorer):
         self.dropout = nn.Dropout(dropout)
         self.attention = nn.Linear(dim, 1)
         self.pool = nn.Sequential(nn.Linear(2 * dim, dim), nn.Tanh())
-        self.label_projection = nn.Linear(dim, self.num_labels)
         # start every label rare (about one in num_labels articles): the first batches then
         # learn what distinguishes labels instead of pushing ten thousand biases down
-        nn.init.constant_(self.label_projection.bias, -math.log(max(self.num_labels, 2)))
+        prior = -math.log(max(self.num_labels, 2))
+        self.label_embedding: Optional[LabelEmbedding] = None
+        if label_embedding is None:
+            self.label_projection = nn.Linear(dim, self.num_labels)
+            nn.init.constant_(self.label_projection.bias, prior)
+        else:
+            self.label_embedding = label_embedding.construct(
+                vocab=vocab, dim=dim, label_namespace=label_namespace
+            )
+            self.label_bias = nn.Parameter(torch.full((self.num_labels,), prior))
         # span, pooled, span * pooled, features, rank, label logit
         self.candidate_mlp = nn.Sequential(
             nn.Linear(3 * dim + candidate_features + 2, hidden),
@@ -113,6 +127,11 @@ class PooledLabelScorer(LabelScorer):
         maximum = masked_max(encoded.context, mask.unsqueeze(-1), dim=1)
         return self.pool(self.dropout(torch.cat([attended, maximum], dim=-1)))
 
+    def label_logits(self, pooled: torch.Tensor) -> torch.Tensor:
+        if self.label_embedding is None:
+            return self.label_projection(pooled)
+        return torch.nn.functional.linear(pooled, self.label_embedding(), self.label_bias)
+
     def forward(
         self,
         encoded: EncodedQA,
@@ -121,7 +140,7 @@ class PooledLabelScorer(LabelScorer):
         candidate_features: Optional[torch.Tensor] = None,
     ) -> LabelScores:
         pooled = self.pooled_context(encoded)
-        label_logits = self.label_projection(self.dropout(pooled))
+        label_logits = self.label_logits(self.dropout(pooled))
         if candidate_spans is None or candidate_labels is None:
             return LabelScores(label_logits)
         mask = candidate_labels >= 0
