@@ -10,7 +10,7 @@ from multitask.data.split import split_of
 
 CORPUS = PROJECT_ROOT / "data" / "corpus"
 TEST_FILES = [CORPUS / "test.json", CORPUS / "all" / "test.json"]
-CONFIGS = ["mesh_mqan.jsonnet", "mesh_title_mqan.jsonnet"]
+CONFIGS = ["mesh_mqan.jsonnet", "mesh_title_mqan.jsonnet", "mesh_lm_pretrain.jsonnet"]
 
 
 def pmids(path) -> set[str]:

@@ -11,7 +11,7 @@ import torch.distributed as dist
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
-from allennlp.nn import util
+from allennlp.nn import InitializerApplicator, util
 from allennlp.nn.beam_search import BeamSearch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy_with_logits
@@ -73,6 +73,10 @@ class MQAN(Model):
         only `predicted_tokens` then shows the decoder's own text. Off, such tasks skip the
         step-by-step decoding, the slowest part of prediction. Validation passes that tune
         the selection always decode.
+    initializer : `InitializerApplicator`, optional
+        Applied once the model is built: e.g. `pretrained` weights of a domain
+        pre-training run (training_configs/mesh_mqan_pretrained.jsonnet). AllenNLP drops it
+        when loading an archive, whose weights are the trained ones.
     """
 
     default_predictor = "multitask_qa"
@@ -96,6 +100,7 @@ class MQAN(Model):
         use_decoder: bool = True,
         label_namespace: str = LABEL_NAMESPACE,
         always_decode: bool = False,
+        initializer: Optional[InitializerApplicator] = None,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -142,6 +147,8 @@ class MQAN(Model):
             if selection is not None:
                 # the tuned selection travels in the weights, with the epoch that earned it
                 self.register_buffer(_selection_buffer(name), torch.tensor(selection.state()))
+        if initializer is not None:
+            initializer(self)
 
     # ---- encoding -------------------------------------------------------------------------
     def _embed(self, tokens: TextFieldTensors) -> tuple[torch.Tensor, torch.Tensor]:
