@@ -72,6 +72,11 @@ LM_PRETRAIN = {
 # How each config is pointed at fixtures instead of the default corpus.
 FIXTURE_OVERRIDES = {
     "mesh_mqan_pretrained.jsonnet": MESH_PRETRAINED,
+    "mesh_qanet.jsonnet": MESH_WITH_CANDIDATES,
+    "mesh_hierarchy.jsonnet": {
+        **MESH_WITH_CANDIDATES,
+        "model.label_scorer.label_embedding.graph.mesh_file": str(MESH_MINI),
+    },
     "mesh_lm_pretrain.jsonnet": LM_PRETRAIN,
     "mesh_mqan.jsonnet": MESH_WITH_CANDIDATES,
     "mesh_bce.jsonnet": MESH_FIXTURES,

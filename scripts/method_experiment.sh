@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One row x seed of the method ablation of docs/methods.md: train the main job with one
+# method switched on (or none), then score it on the test split with the comparison
+# command (scripts/compare_mesh.py: MiF, EBF, MaF, HiF, next to the baselines).
+#   bash scripts/method_experiment.sh ROW SEED [RUNS_DIR]
+# ROW is one of
+#   main        training_configs/mesh_mqan.jsonnet (every method off)
+#   qanet       training_configs/ablations/mesh_qanet.jsonnet (QANet encoder)
+#   hierarchy   training_configs/ablations/mesh_hierarchy.jsonnet (graph-convolved labels)
+#   pretrained  training_configs/mesh_mqan_pretrained.jsonnet, from RUNS_DIR/lm (domain
+#               pre-training, trained first if missing: build-vocab, then
+#               training_configs/mesh_lm_pretrain.jsonnet; SEED does not apply to it)
+# EPOCHS (default: each config's 4) and WARMUP shorten every row alike, for a short protocol.
+# A run folder that already has an archive is kept; all rows together:
+#   python scripts/compare_mesh.py main_s1=RUNS_DIR/main_s1/model.tar.gz ... --eval data/corpus/test.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -n ${VIRTUAL_ENV:-} || ! -f .venv/bin/activate ]] || source .venv/bin/activate
+row=$1
+seed=$2
+runs=${3:-runs/methods}
+out="$runs/${row}_s$seed"
+mkdir -p "$runs"
+
+overrides="\"random_seed\": $seed, \"numpy_seed\": $seed, \"pytorch_seed\": $seed"
+if [[ -n ${EPOCHS:-} ]]; then
+  overrides+=", \"trainer.num_epochs\": $EPOCHS"
+  if [[ $row == pretrained ]]; then
+    overrides+=", \"trainer.learning_rate_scheduler.num_epochs\": $EPOCHS"
+  else
+    overrides+=", \"trainer.learning_rate_scheduler.warmup_steps\": ${WARMUP:-75}"
+  fi
+fi
+
+case $row in
+  main) config=training_configs/mesh_mqan.jsonnet ;;
+  qanet) config=training_configs/ablations/mesh_qanet.jsonnet ;;
+  hierarchy) config=training_configs/ablations/mesh_hierarchy.jsonnet ;;
+  pretrained)
+    config=training_configs/mesh_mqan_pretrained.jsonnet
+    lm="$runs/lm"
+    if [[ ! -f "$lm/best.th" ]]; then
+      vocab=data/vocabulary/mesh_mqan.tar.gz
+      [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
+      rm -rf "$lm"
+      start=$(date +%s)
+      allennlp train training_configs/mesh_lm_pretrain.jsonnet -s "$lm" > "$runs/lm.train.log" 2>&1
+      echo "$(( $(date +%s) - start ))" > "$lm/train_seconds"
+    fi
+    overrides+=", \"vocabulary.directory\": \"$lm/vocabulary\",
+      \"model.initializer.regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
+        {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]" ;;
+  *)
+    echo "unknown row '$row' (main, qanet, hierarchy, pretrained)" >&2
+    exit 2 ;;
+esac
+
+if [[ ! -f "$out/model.tar.gz" ]]; then
+  rm -rf "$out"
+  start=$(date +%s)
+  allennlp train "$config" -s "$out" -o "{$overrides}" > "$runs/${row}_s$seed.train.log" 2>&1
+  echo "$(( $(date +%s) - start ))" > "$out/train_seconds"
+fi
+python scripts/evaluate_tasks.py "$out/model.tar.gz" mesh_indexing=data/corpus/test.json \
+  --output-file "$out/held_out_metrics.json" > "$runs/${row}_s$seed.eval.log" 2>&1
+grep '^|' "$runs/${row}_s$seed.eval.log"
