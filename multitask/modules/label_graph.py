@@ -86,11 +86,11 @@ class GraphLabelEmbedding(LabelEmbedding):
         self.num_labels = len(labels)
         self.num_nodes = len(nodes)
         pairs = sorted({(nodes[c], nodes[p]) for c, p in links if c != p})
-        source, target = self._normalised_edges(pairs, self.num_nodes)
+        source, target, weight = self._normalised_edges(pairs, self.num_nodes)
         # rebuilt from the graph at every construction: not part of the weights
         self.register_buffer("edge_source", source, persistent=False)
-        self.register_buffer("edge_target", target[0], persistent=False)
-        self.register_buffer("edge_weight", target[1], persistent=False)
+        self.register_buffer("edge_target", target, persistent=False)
+        self.register_buffer("edge_weight", weight, persistent=False)
         self.node_embedding = nn.Parameter(torch.empty(self.num_nodes, dim))
         # the scale of nn.Linear's weight rows, which a plain head's label vectors have
         bound = 1.0 / math.sqrt(dim)
@@ -116,8 +116,8 @@ class GraphLabelEmbedding(LabelEmbedding):
     @staticmethod
     def _normalised_edges(
         pairs: list[tuple[int, int]], num_nodes: int
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """Edges of D^-1/2 (A + I) D^-1/2 with A symmetric (child <-> parent)."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(source, target, weight) of D^-1/2 (A + I) D^-1/2, A symmetric (child <-> parent)."""
         child = torch.tensor([c for c, _ in pairs], dtype=torch.long)
         parent = torch.tensor([p for _, p in pairs], dtype=torch.long)
         loops = torch.arange(num_nodes)
@@ -125,7 +125,7 @@ class GraphLabelEmbedding(LabelEmbedding):
         target = torch.cat([parent, child, loops])
         degree = torch.zeros(num_nodes).index_add_(0, target, torch.ones(len(target)))
         weight = degree[source].rsqrt() * degree[target].rsqrt()
-        return source, (target, weight)
+        return source, target, weight
 
     def forward(self) -> torch.Tensor:
         """(num_labels, dim): the label rows after the last convolution."""
