@@ -39,6 +39,9 @@ case $row in
   pretrained)
     config=training_configs/mesh_mqan_pretrained.jsonnet
     lm="$runs/lm"
+    # one pre-training run for every seed: a second job waits for the first one's
+    exec 9> "$runs/lm.lock"
+    flock 9
     if [[ ! -f "$lm/best.th" ]]; then
       vocab=data/vocabulary/mesh_mqan.tar.gz
       [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
@@ -47,6 +50,7 @@ case $row in
       allennlp train training_configs/mesh_lm_pretrain.jsonnet -s "$lm" > "$runs/lm.train.log" 2>&1
       echo "$(( $(date +%s) - start ))" > "$lm/train_seconds"
     fi
+    flock -u 9
     overrides+=", \"vocabulary.directory\": \"$lm/vocabulary\",
       \"model.initializer.regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
         {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]" ;;
