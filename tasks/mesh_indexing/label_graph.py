@@ -41,21 +41,17 @@ class MeshTreeGraph(LabelGraph):
         return descriptor is not None and descriptor.key == label
 
     def parent_links(self, labels: Sequence[str]) -> list[tuple[str, str]]:
+        keys = [label for label in labels if self._is_key(label)]
+        not_descriptors = len(labels) - len(keys)
+        seen = set(keys).union(*(self.mesh.ancestors(key) for key in keys))
         links: set[tuple[str, str]] = set()
-        seen: set[str] = set()
-        stack = [label for label in labels if self._is_key(label)]
-        not_descriptors = len(labels) - len(stack)
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            parents = self.mesh.parents(key)
-            links.update((key, parent) for parent in parents)
-            stack.extend(parents)
-            for tree in self.mesh.get(key).tree_numbers:
-                if "." not in tree:
-                    links.add((key, CATEGORY_PREFIX + tree[0]))
+        for key in seen:
+            links.update((key, parent) for parent in self.mesh.parents(key))
+            links.update(
+                (key, CATEGORY_PREFIX + tree[0])
+                for tree in self.mesh.get(key).tree_numbers
+                if "." not in tree
+            )
         logger.info(
             "MeSH tree graph: %d descriptors (%d of them ancestors only), %d links; "
             "%d labels are not descriptors (padding, unknown) and stay unlinked",
