@@ -11,8 +11,11 @@ linear SVMs) on --train / --validation, then scores them and every MQAN archive 
 HiF (hierarchical F1 over the MeSH tree, Kosmopoulos et al. 2015: both label sets extended
 with their ancestors), MiF relative to TF-IDF + omikuji, training seconds (the run's
 metrics.json beside the archive, plus the candidate retriever's fitting time) and
-prediction speed (abstracts per second, batches of 32). Writes comparison.json,
-comparison.md and comparison.png into --output-dir.
+prediction speed (abstracts per second, batches of 32). Archives named <system>_s<seed>
+(the same run with several seeds) also get a second table: mean and spread over seeds of
+MiF, MaF and HiF per system, and each mean minus --reference's (an ablation: each method
+against the run without it). Writes comparison.json, comparison.md and comparison.png
+into --output-dir.
 """
 
 from __future__ import annotations
@@ -49,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         help="baselines to run (none: only the archives)",
     )
     parser.add_argument("--threads", type=int, default=None, help="omikuji threads")
+    parser.add_argument(
+        "--reference",
+        default="main",
+        help="the system (of <system>_s<seed> archives) the seed table subtracts",
+    )
     parser.add_argument("--output-dir", type=Path, default=Path("runs/compare_mesh"))
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("nothing to compare: give archives or baselines")
 
     from multitask.mesh import MeshVocabulary
-    from tasks.mesh_indexing.comparison import bar_chart, compare, markdown_table
+    from tasks.mesh_indexing.comparison import bar_chart, compare, markdown_table, seed_table
 
     mesh = MeshVocabulary.from_file(args.mesh_file)
     rows = compare(
@@ -84,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         progress=not args.no_progress,
     )
     table = markdown_table(rows)
+    seeds = seed_table(rows, args.reference)
+    if seeds:
+        table += f"\n\nOver seeds:\n\n{seeds}"
     heading = (
         f"{args.eval} (baselines trained on {args.train}, tuned on {args.validation}; "
         "MQAN selections tuned on validation while training)"

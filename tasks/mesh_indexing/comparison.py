@@ -205,6 +205,53 @@ def markdown_table(rows: Sequence[Row], reference: str = "tfidf_omikuji") -> str
     return "\n".join(lines)
 
 
+SEED_SUFFIX = re.compile(r"^(?P<system>.+)_s(?P<seed>\d+)$")
+
+
+def seed_groups(rows: Sequence[Row]) -> dict[str, list[Row]]:
+    """Rows named ``<system>_s<seed>`` gathered per system, in the order first seen."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        match = SEED_SUFFIX.match(row.name)
+        if match:
+            groups.setdefault(match.group("system"), []).append(row)
+    return groups
+
+
+def seed_table(rows: Sequence[Row], reference: str | None = None) -> str | None:
+    """Mean and spread (max - min) over seeds of MiF, MaF and HiF for every system given
+    as ``<system>_s<seed>`` rows, and each mean's difference from ``reference``'s (a method
+    against the run without it); None when no system has two seeds."""
+    groups = seed_groups(rows)
+    if not any(len(members) > 1 for members in groups.values()):
+        return None
+    measures: list[Callable[[Row], float]] = [
+        lambda r: r.scores.mif,
+        lambda r: r.scores.maf,
+        lambda r: r.hif,
+    ]
+
+    def means(members: list[Row]) -> list[float]:
+        return [sum(map(get, members)) / len(members) for get in measures]
+
+    base = means(groups[reference]) if reference in groups else None
+    header = "| system | seeds | MiF | spread | MaF | spread | HiF | spread | train s |"
+    if base:
+        header += f" MiF - {reference} | MaF - {reference} | HiF - {reference} |"
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for system, members in groups.items():
+        cells = [system, str(len(members))]
+        for get, mean in zip(measures, means(members)):
+            values = [get(r) for r in members]
+            cells += [f"{mean:.4f}", f"{max(values) - min(values):.4f}"]
+        seconds = [r.train_seconds for r in members if r.train_seconds is not None]
+        cells.append(f"{sum(seconds) / len(seconds):,.0f}" if seconds else "n/a")
+        if base:
+            cells += [f"{mean - ref:+.4f}" for mean, ref in zip(means(members), base)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def bar_chart(rows: Sequence[Row], path: Path, title: str) -> None:
     """Grouped bars of MiF, EBF, MaF and HiF per system (PNG)."""
     import matplotlib
@@ -240,4 +287,6 @@ __all__ = [
     "hierarchical_f1",
     "markdown_table",
     "parse_duration",
+    "seed_groups",
+    "seed_table",
 ]

@@ -16,6 +16,7 @@ from tasks.mesh_indexing.comparison import (
     hierarchical_f1,
     markdown_table,
     parse_duration,
+    seed_table,
 )
 
 
@@ -53,6 +54,33 @@ def test_durations_and_table():
     assert "| 1.100 |" in table[3]
 
 
+def row(name, mif, maf, hif, seconds=100.0):
+    return Row(name, Scores(mif, mif, mif, mif, maf), hif, seconds, 10.0)
+
+
+def test_seed_table_gives_mean_spread_and_difference_from_the_reference():
+    rows = [
+        row("tfidf_omikuji", 0.48, 0.13, 0.58),
+        row("main_s1", 0.50, 0.20, 0.60, 100.0),
+        row("main_s2", 0.52, 0.22, 0.62, 200.0),
+        row("qanet_s1", 0.45, 0.25, 0.55),
+        row("qanet_s2", 0.47, 0.21, 0.57),
+    ]
+    lines = seed_table(rows, reference="main").splitlines()
+    assert lines[0].count("|") - 1 == len(lines[1].split("|")) - 2 == 12
+    assert len(lines) == 4  # header, rule, main, qanet: the baseline has no seeds
+    assert lines[2] == (
+        "| main | 2 | 0.5100 | 0.0200 | 0.2100 | 0.0200 | 0.6100 | 0.0200 | 150 "
+        "| +0.0000 | +0.0000 | +0.0000 |"
+    )
+    assert lines[3].startswith("| qanet | 2 | 0.4600 | 0.0200 | 0.2300 | 0.0400 | 0.5600 |")
+    assert lines[3].endswith("| -0.0500 | +0.0200 | -0.0500 |")
+    # no reference among the systems: no difference columns
+    assert seed_table(rows, reference="none").splitlines()[0].endswith("| train s |")
+    # one seed per system: nothing to summarise
+    assert seed_table(rows[:2] + rows[3:4]) is None
+
+
 def test_cli_scores_baselines_and_an_archive(tiny_archive, tmp_path):
     data = str(MQAN_FIXTURES / "mesh_articles.json")
     result = subprocess.run(
@@ -60,6 +88,10 @@ def test_cli_scores_baselines_and_an_archive(tiny_archive, tmp_path):
             sys.executable,
             "scripts/compare_mesh.py",
             f"tiny={tiny_archive}",
+            f"tiny_s1={tiny_archive}",
+            f"tiny_s2={tiny_archive}",
+            "--reference",
+            "tiny",
             "--train",
             data,
             "--validation",
@@ -82,12 +114,18 @@ def test_cli_scores_baselines_and_an_archive(tiny_archive, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "out" / "comparison.json").read_text())
     names = [row["name"] for row in report["rows"]]
-    assert names[-1] == "tiny" and any(n.startswith("frequency@") for n in names)
+    assert names[-3:] == ["tiny", "tiny_s1", "tiny_s2"]
+    assert any(n.startswith("frequency@") for n in names)
     for row in report["rows"]:
         assert 0.0 <= row["mif"] <= 1.0 and 0.0 <= row["hif"] <= 1.0
     assert report["rows"][-1]["train_seconds"] > 0
     assert (tmp_path / "out" / "comparison.png").read_bytes()[:4] == b"\x89PNG"
-    assert "| tiny |" in (tmp_path / "out" / "comparison.md").read_text()
+    written = (tmp_path / "out" / "comparison.md").read_text()
+    assert "| tiny |" in written
+    # the same archive as two seeds of "tiny" (the reference): no spread, no difference
+    seeds = next(line for line in written.splitlines() if line.startswith("| tiny | 2 |"))
+    assert seeds.count("| 0.0000 |") == 3 and seeds.endswith("| +0.0000 | +0.0000 | +0.0000 |")
+    assert "| MiF - tiny |" in written
 
 
 def test_cli_names_a_missing_archive(tmp_path):
