@@ -8,6 +8,7 @@ from allennlp.common import Registrable
 from allennlp.data import Vocabulary
 from allennlp.nn.beam_search import Constraint
 
+from multitask.decoding.banned_tokens import BannedTokensConstraint
 from multitask.decoding.label_selection import LabelSelection
 
 
@@ -45,7 +46,23 @@ class TaskDecoding(Registrable):
 
 @TaskDecoding.register("free_text")
 class FreeTextDecoding(TaskDecoding):
-    """Answer tokens joined by spaces (SQuAD, NLI, summarization, custom tasks)."""
+    """Answer tokens joined by spaces (SQuAD, NLI, summarization, custom tasks).
+
+    The decoder never says the unknown word (or padding) unless ``allow_unknown``: an
+    out-of-vocabulary word it means is copied from the context or question instead, or
+    the next-best word is used (see ``BannedTokensConstraint``).
+    """
+
+    def __init__(self, allow_unknown: bool = False) -> None:
+        self.allow_unknown = allow_unknown
+
+    def constraint(self, vocab: Vocabulary, namespace: str) -> Constraint | None:
+        if self.allow_unknown:
+            return None
+        banned = {vocab.get_token_index(vocab._oov_token, namespace)}
+        if vocab.is_padded(namespace):
+            banned.add(vocab.get_token_index(vocab._padding_token, namespace))
+        return BannedTokensConstraint(banned)
 
     def postprocess(
         self, tokens: list[str], label_scores: Optional[dict[str, float]] = None
