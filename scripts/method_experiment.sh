@@ -10,6 +10,8 @@
 #   pretrained  training_configs/mesh_mqan_pretrained.jsonnet, from RUNS_DIR/lm (domain
 #               pre-training, trained first if missing: build-vocab, then
 #               training_configs/mesh_lm_pretrain.jsonnet; SEED does not apply to it)
+#   recipe      the same config without the pre-trained weights (the control: what the
+#               fine-tuning recipe alone does, from a random start)
 # EPOCHS (default: each config's 4) and WARMUP shorten every row alike, for a short protocol.
 # A run folder that already has an archive is kept; all rows together:
 #   python scripts/compare_mesh.py main_s1=RUNS_DIR/main_s1/model.tar.gz ... --eval data/corpus/test.json
@@ -25,7 +27,7 @@ mkdir -p "$runs"
 overrides="\"random_seed\": $seed, \"numpy_seed\": $seed, \"pytorch_seed\": $seed"
 if [[ -n ${EPOCHS:-} ]]; then
   overrides+=", \"trainer.num_epochs\": $EPOCHS"
-  if [[ $row == pretrained ]]; then
+  if [[ $row == pretrained || $row == recipe ]]; then
     overrides+=", \"trainer.learning_rate_scheduler.num_epochs\": $EPOCHS"
   else
     overrides+=", \"trainer.learning_rate_scheduler.warmup_steps\": ${WARMUP:-75}"
@@ -54,8 +56,13 @@ case $row in
     overrides+=", \"vocabulary.directory\": \"$lm/vocabulary\",
       \"model.initializer.regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
         {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]" ;;
+  recipe)
+    config=training_configs/mesh_mqan_pretrained.jsonnet
+    vocab=data/vocabulary/mesh_mqan.tar.gz
+    [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
+    overrides+=", \"vocabulary.directory\": \"$vocab\", \"model.initializer.regexes\": []" ;;
   *)
-    echo "unknown row '$row' (main, qanet, hierarchy, pretrained)" >&2
+    echo "unknown row '$row' (main, qanet, hierarchy, pretrained, recipe)" >&2
     exit 2 ;;
 esac
 
