@@ -12,6 +12,8 @@
 #               training_configs/mesh_lm_pretrain.jsonnet; SEED does not apply to it)
 #   recipe      the same config without the pre-trained weights (the control: what the
 #               fine-tuning recipe alone does, from a random start)
+#   pretrained_linear  the pre-trained weights with the main job's own schedule (linear
+#               warm-up and decay, one rate for all layers) instead of ULMFiT's
 # EPOCHS (default: each config's 4) and WARMUP shorten every row alike, for a short protocol.
 # A run folder that already has an archive is kept; all rows together:
 #   python scripts/compare_mesh.py main_s1=RUNS_DIR/main_s1/model.tar.gz ... --eval data/corpus/test.json
@@ -38,8 +40,9 @@ case $row in
   main) config=training_configs/mesh_mqan.jsonnet ;;
   qanet) config=training_configs/ablations/mesh_qanet.jsonnet ;;
   hierarchy) config=training_configs/ablations/mesh_hierarchy.jsonnet ;;
-  pretrained)
+  pretrained | pretrained_linear)
     config=training_configs/mesh_mqan_pretrained.jsonnet
+    [[ $row == pretrained ]] || config=training_configs/mesh_mqan.jsonnet
     lm="$runs/lm"
     # one pre-training run for every seed: a second job waits for the first one's
     exec 9> "$runs/lm.lock"
@@ -53,16 +56,17 @@ case $row in
       echo "$(( $(date +%s) - start ))" > "$lm/train_seconds"
     fi
     flock -u 9
-    overrides+=", \"vocabulary.directory\": \"$lm/vocabulary\",
-      \"model.initializer.regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
-        {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]" ;;
+    # whole objects: the main job's config has no initializer and builds its vocabulary
+    overrides+=", \"vocabulary\": {\"type\": \"from_files\", \"directory\": \"$lm/vocabulary\"},
+      \"model.initializer\": {\"regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
+        {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]}" ;;
   recipe)
     config=training_configs/mesh_mqan_pretrained.jsonnet
     vocab=data/vocabulary/mesh_mqan.tar.gz
     [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
     overrides+=", \"vocabulary.directory\": \"$vocab\", \"model.initializer.regexes\": []" ;;
   *)
-    echo "unknown row '$row' (main, qanet, hierarchy, pretrained, recipe)" >&2
+    echo "unknown row '$row' (main, qanet, hierarchy, pretrained, recipe, pretrained_linear)" >&2
     exit 2 ;;
 esac
 
