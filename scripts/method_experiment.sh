@@ -7,13 +7,14 @@
 #   main        training_configs/mesh_mqan.jsonnet (every method off)
 #   qanet       training_configs/ablations/mesh_qanet.jsonnet (QANet encoder)
 #   hierarchy   training_configs/ablations/mesh_hierarchy.jsonnet (graph-convolved labels)
-#   pretrained  training_configs/mesh_mqan_pretrained.jsonnet, from RUNS_DIR/lm (domain
+#   pretrained  training_configs/ablations/mesh_ulmfit.jsonnet, from RUNS_DIR/lm (domain
 #               pre-training, trained first if missing: build-vocab, then
-#               training_configs/mesh_lm_pretrain.jsonnet; SEED does not apply to it)
-#   recipe      the same config without the pre-trained weights (the control: what the
-#               fine-tuning recipe alone does, from a random start)
-#   pretrained_linear  the pre-trained weights with the main job's own schedule (linear
-#               warm-up and decay, one rate for all layers) instead of ULMFiT's
+#               training_configs/mesh_lm_pretrain.jsonnet; SEED does not apply to it), with
+#               ULMFiT's fine-tuning recipe
+#   pretrained_linear  training_configs/mesh_mqan_pretrained.jsonnet: the same pre-trained
+#               weights with the main job's own schedule (linear warm-up and decay, one rate)
+#   recipe      ablations/mesh_ulmfit.jsonnet without the pre-trained weights (the control:
+#               what ULMFiT's recipe alone does, from a random start)
 # EPOCHS (default: each config's 4) and WARMUP shorten every row alike, for a short protocol.
 # A run folder that already has an archive is kept; all rows together:
 #   python scripts/compare_mesh.py main_s1=RUNS_DIR/main_s1/model.tar.gz ... --eval data/corpus/test.json
@@ -41,8 +42,8 @@ case $row in
   qanet) config=training_configs/ablations/mesh_qanet.jsonnet ;;
   hierarchy) config=training_configs/ablations/mesh_hierarchy.jsonnet ;;
   pretrained | pretrained_linear)
-    config=training_configs/mesh_mqan_pretrained.jsonnet
-    [[ $row == pretrained ]] || config=training_configs/mesh_mqan.jsonnet
+    config=training_configs/ablations/mesh_ulmfit.jsonnet
+    [[ $row == pretrained ]] || config=training_configs/mesh_mqan_pretrained.jsonnet
     lm="$runs/lm"
     # one pre-training run for every seed: a second job waits for the first one's
     exec 9> "$runs/lm.lock"
@@ -56,12 +57,11 @@ case $row in
       echo "$(( $(date +%s) - start ))" > "$lm/train_seconds"
     fi
     flock -u 9
-    # whole objects: the main job's config has no initializer and builds its vocabulary
     overrides+=", \"vocabulary\": {\"type\": \"from_files\", \"directory\": \"$lm/vocabulary\"},
       \"model.initializer\": {\"regexes\": [[\"^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\\\.\",
         {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]}" ;;
   recipe)
-    config=training_configs/mesh_mqan_pretrained.jsonnet
+    config=training_configs/ablations/mesh_ulmfit.jsonnet
     vocab=data/vocabulary/mesh_mqan.tar.gz
     [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
     overrides+=", \"vocabulary.directory\": \"$vocab\", \"model.initializer.regexes\": []" ;;

@@ -72,6 +72,7 @@ LM_PRETRAIN = {
 # How each config is pointed at fixtures instead of the default corpus.
 FIXTURE_OVERRIDES = {
     "mesh_mqan_pretrained.jsonnet": MESH_PRETRAINED,
+    "mesh_ulmfit.jsonnet": MESH_PRETRAINED,
     "mesh_qanet.jsonnet": MESH_WITH_CANDIDATES,
     "mesh_hierarchy.jsonnet": {
         **MESH_WITH_CANDIDATES,

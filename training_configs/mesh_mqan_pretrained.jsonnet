@@ -1,8 +1,9 @@
 // The MeSH main job (training_configs/mesh_mqan.jsonnet) started from the weights of domain
-// pre-training (training_configs/mesh_lm_pretrain.jsonnet), fine-tuned with ULMFiT's recipe
-// (Howard & Ruder 2018): a slanted triangular learning rate, and discriminative rates, the
-// lower layers learning slower (x 0.38 per group: embeddings, encoder, decoder + heads).
+// pre-training (training_configs/mesh_lm_pretrain.jsonnet), fine-tuned with the main job's
+// own schedule and rates:
 //
+//   allennlp build-vocab training_configs/mesh_mqan.jsonnet data/vocabulary/mesh_mqan.tar.gz
+//   allennlp train training_configs/mesh_lm_pretrain.jsonnet -s runs/mesh_lm
 //   allennlp train training_configs/mesh_mqan_pretrained.jsonnet -s runs/mesh_pretrained
 //
 // Everything but the label head and the tuned selection starts from runs/mesh_lm (the
@@ -11,8 +12,9 @@
 //   -o '{"vocabulary.directory": "RUN/vocabulary",
 //        "model.initializer.regexes": [["^(text_field_embedder|projection|encoder|decoder|answer_embedding|generator)\\.",
 //                                       {"type": "pretrained", "weights_file_path": "RUN/best.th"}]]}'
-// Gradual unfreezing (ULMFiT's third part: the top group alone in epoch 1, one more group
-// each epoch) is one override away: -o '{"trainer.learning_rate_scheduler.gradual_unfreezing": true}'.
+// ULMFiT's recipe (slanted triangular rate, discriminative rates, gradual unfreezing) is
+// training_configs/ablations/mesh_ulmfit.jsonnet: it cost MiF at the measured budget
+// (docs/methods.md).
 local main = import 'mesh_mqan.jsonnet';
 
 local lm_run = 'runs/mesh_lm';
@@ -23,25 +25,6 @@ main + {
   model+: {
     initializer: {
       regexes: [[pretrained, { type: 'pretrained', weights_file_path: lm_run + '/best.th' }]],
-    },
-  },
-  trainer+: {
-    optimizer+: {
-      // bottom to top; every parameter is in a group (gradual unfreezing needs the
-      // default group empty)
-      parameter_groups: [
-        [['^(text_field_embedder|projection|answer_embedding)\\.'], {}],
-        [['^encoder\\.'], {}],
-        [['^(decoder|generator|label_scorer)\\.'], {}],
-      ],
-    },
-    learning_rate_scheduler: {
-      type: 'slanted_triangular',
-      num_epochs: main.trainer.num_epochs,
-      cut_frac: 0.2,
-      ratio: 32,
-      discriminative_fine_tuning: true,
-      decay_factor: 0.38,
     },
   },
 }

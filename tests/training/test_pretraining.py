@@ -1,8 +1,8 @@
 """Domain pre-training, then fine-tuning, with the two shipped configs on fixtures:
 `mesh_lm_pretrain.jsonnet` trains a tiny MQAN as a language model on abstracts;
-`mesh_mqan_pretrained.jsonnet` builds the MeSH model from those weights (ULMFiT's slanted
-triangular, discriminative rates), trains, and archives a model that loads without the
-pre-training run."""
+`mesh_mqan_pretrained.jsonnet` builds the MeSH model from those weights, trains, and
+archives a model that loads without the pre-training run; `ablations/mesh_ulmfit.jsonnet`
+fine-tunes with ULMFiT's slanted triangular and discriminative rates."""
 
 import json
 import shutil
@@ -76,7 +76,6 @@ def test_pretrain_then_fine_tune_from_the_language_model(tmp_path, monkeypatch):
             [PRETRAINED, {"type": "pretrained", "weights_file_path": str(lm_dir / "best.th")}]
         ],
         "trainer.num_epochs": 1,
-        "trainer.learning_rate_scheduler.num_epochs": 1,
     }
     # built from the config, the model starts from the language model's weights
     params = Params.from_file(
@@ -103,7 +102,7 @@ def test_fine_tuning_rates_fall_by_layer_group_and_every_parameter_is_grouped(tm
     overrides = {**mesh_overrides(tmp_path), **TINY_MODEL, "model.label_scorer.dim": 16}
     overrides["model.initializer.regexes"] = []
     params = Params.from_file(
-        str(CONFIGS / "mesh_mqan_pretrained.jsonnet"), json.dumps(overrides), EXT_VARS
+        str(CONFIGS / "ablations" / "mesh_ulmfit.jsonnet"), json.dumps(overrides), EXT_VARS
     )
     reader = DatasetReader.from_params(params.pop("dataset_reader"))
     vocab = Vocabulary.from_instances(reader.read(MESH_ARTICLES))
