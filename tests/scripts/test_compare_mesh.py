@@ -48,10 +48,12 @@ def test_durations_and_table():
     rows = [
         Row("tfidf_omikuji", Scores(0.5, 0.5, 0.5, 0.5, 0.1), 0.6, 30.0, 100.0),
         Row("mqan", Scores(0.55, 0.6, 0.5, 0.52, 0.2), 0.65, 3000.0, 20.0),
+        Row("frequency@6", Scores(0.2, 0.3, 0.2, 0.2, 0.0), 0.3, 0.0, 2.8e8),
     ]
     table = markdown_table(rows).splitlines()
     assert table[0].startswith("| system | MiF |")
-    assert "| 1.100 |" in table[3]
+    assert "| 1.100 |" in table[3] and table[3].endswith("| 3,000 | 20 |")
+    assert table[4].endswith("| > 1,000,000 |")
 
 
 def row(name, mif, maf, hif, seconds=100.0):
