@@ -28,14 +28,11 @@ out="$runs/${row}_s$seed"
 mkdir -p "$runs"
 
 overrides="\"random_seed\": $seed, \"numpy_seed\": $seed, \"pytorch_seed\": $seed"
-if [[ -n ${EPOCHS:-} ]]; then
-  overrides+=", \"trainer.num_epochs\": $EPOCHS"
-  if [[ $row == pretrained || $row == recipe ]]; then
-    overrides+=", \"trainer.learning_rate_scheduler.num_epochs\": $EPOCHS"
-  else
-    overrides+=", \"trainer.learning_rate_scheduler.warmup_steps\": ${WARMUP:-75}"
-  fi
-fi
+# the main job's vocabulary, which the pre-training and the ULMFiT configs read
+vocab=data/vocabulary/mesh_mqan.tar.gz
+main_vocabulary() {
+  [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
+}
 
 case $row in
   main) config=training_configs/mesh_mqan.jsonnet ;;
@@ -49,8 +46,7 @@ case $row in
     exec 9> "$runs/lm.lock"
     flock 9
     if [[ ! -f "$lm/best.th" ]]; then
-      vocab=data/vocabulary/mesh_mqan.tar.gz
-      [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
+      main_vocabulary
       rm -rf "$lm"
       start=$(date +%s)
       allennlp train training_configs/mesh_lm_pretrain.jsonnet -s "$lm" > "$runs/lm.train.log" 2>&1
@@ -62,13 +58,21 @@ case $row in
         {\"type\": \"pretrained\", \"weights_file_path\": \"$lm/best.th\"}]]}" ;;
   recipe)
     config=training_configs/ablations/mesh_ulmfit.jsonnet
-    vocab=data/vocabulary/mesh_mqan.tar.gz
-    [[ -f $vocab ]] || allennlp build-vocab training_configs/mesh_mqan.jsonnet "$vocab"
+    main_vocabulary
     overrides+=", \"vocabulary.directory\": \"$vocab\", \"model.initializer.regexes\": []" ;;
   *)
     echo "unknown row '$row' (main, qanet, hierarchy, pretrained, recipe, pretrained_linear)" >&2
     exit 2 ;;
 esac
+
+if [[ -n ${EPOCHS:-} ]]; then
+  overrides+=", \"trainer.num_epochs\": $EPOCHS"
+  if [[ $config == */mesh_ulmfit.jsonnet ]]; then  # slanted triangular: spans num_epochs
+    overrides+=", \"trainer.learning_rate_scheduler.num_epochs\": $EPOCHS"
+  else
+    overrides+=", \"trainer.learning_rate_scheduler.warmup_steps\": ${WARMUP:-75}"
+  fi
+fi
 
 if [[ ! -f "$out/model.tar.gz" ]]; then
   rm -rf "$out"
