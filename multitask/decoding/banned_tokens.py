@@ -32,9 +32,9 @@ class BannedTokensConstraint(Constraint):
         device = class_log_probabilities.device
         if device not in self._index:
             self._index[device] = torch.tensor(self.banned, dtype=torch.long, device=device)
-        masked = class_log_probabilities.clone()
-        masked[..., self._index[device]] = torch.finfo(masked.dtype).min
-        return masked
+        return class_log_probabilities.index_fill(
+            -1, self._index[device], torch.finfo(class_log_probabilities.dtype).min
+        )
 
     def _update_state(
         self, state: ConstraintStateType, last_prediction: torch.Tensor

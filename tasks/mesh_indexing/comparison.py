@@ -243,13 +243,14 @@ def seed_table(rows: Sequence[Row], reference: str | None = None) -> str | None:
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for system, members in groups.items():
         cells = [system, str(len(members))]
-        for get, mean in zip(measures, means(members)):
+        averages = means(members)
+        for get, mean in zip(measures, averages):
             values = [get(r) for r in members]
             cells += [f"{mean:.4f}", f"{max(values) - min(values):.4f}"]
         seconds = [r.train_seconds for r in members if r.train_seconds is not None]
         cells.append(f"{sum(seconds) / len(seconds):,.0f}" if seconds else "n/a")
         if base:
-            cells += [f"{mean - ref:+.4f}" for mean, ref in zip(means(members), base)]
+            cells += [f"{mean - ref:+.4f}" for mean, ref in zip(averages, base)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
