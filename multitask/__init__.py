@@ -1,4 +1,6 @@
-"""decaNLP-style multi-task question answering on AllenNLP (MQAN), MeSH indexing first.
+"""decaNLP-style multi-task question answering on AllenNLP (MQAN): the framework.
+
+It names no task: tasks live in the ``tasks`` package and plug in by registered name.
 
 Importing the package registers every component, so `allennlp` finds them through
 `.allennlp_plugins` without `--include-package`. It also makes AllenNLP's archive extraction
@@ -7,6 +9,7 @@ input checks to `allennlp train`, `predict` and `evaluate` (``multitask.cli``).
 """
 
 from multitask import (  # noqa: F401
+    commands,
     data,
     decoding,
     metrics,
@@ -14,7 +17,6 @@ from multitask import (  # noqa: F401
     modules,
     predictors,
     qa,
-    retrieval,
     training,
 )
 from multitask.archives import install_safe_extraction

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from allennlp.data import DatasetReader
@@ -57,6 +58,15 @@ def parse_task_files(pairs: list[str]) -> dict[str, str]:
             raise UserInputError(f"task {task!r} given twice")
         files[task] = path
     return files
+
+
+def check_task_files(files: Mapping[str, str]) -> None:
+    """Fail on a missing file before the archive is loaded, not after."""
+    if not files:
+        raise UserInputError("give at least one TASK=FILE")
+    for task, path in files.items():
+        if not Path(path).exists():
+            raise UserInputError(f"{task}: no such file {path}")
 
 
 def use_held_out_part(reader: DatasetReader) -> str:

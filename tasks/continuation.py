@@ -12,15 +12,16 @@ same pairs.
 
 import logging
 import zlib
-from collections.abc import Iterator
 from typing import Optional
 
 from allennlp.data import DatasetReader, Instance
 
-from multitask.data.corpus import ReadStats, read_articles
+from multitask.held_out_questions import PredictionInputs
 from multitask.qa.example import QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
-from multitask.qa.reader import QADatasetReader
+from tasks.pubmed.article import Article
+from tasks.pubmed.article_reader import ArticleTaskReader
+from tasks.pubmed.prediction_inputs import ArticleInputs
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def cut_point(key: str, words: int, low: float, high: float) -> int:
 
 
 @DatasetReader.register("abstract_continuation")
-class AbstractContinuationReader(QADatasetReader):
+class AbstractContinuationReader(ArticleTaskReader):
     """Each abstract with at least ``min_words`` words gives one example.
 
     # Parameters
@@ -62,21 +63,15 @@ class AbstractContinuationReader(QADatasetReader):
         builder: Optional[QAInstanceBuilder] = None,
         **kwargs,
     ) -> None:
-        super().__init__(builder=builder, **kwargs)
+        super().__init__(task_name, question, builder, **kwargs)
         low, high = cut_range
         if not 0.0 < low <= high < 1.0:
             raise ValueError(f"cut_range must satisfy 0 < low <= high < 1, got {cut_range}")
         if answer_words < 1:
             raise ValueError(f"answer_words must be at least 1, got {answer_words}")
-        self.task_name = task_name
-        self.question = question
         self.answer_words = answer_words
         self.min_words = min_words
         self.cut_range = (low, high)
-        self.last_stats: Optional[ReadStats] = None  # counts of the latest read, for callers
-
-    def split_key(self, example: QAExample) -> str:
-        return str(example.metadata.get("pmid") or example.context)
 
     def make_example(
         self, abstract: str, title: Optional[str], pmid: Optional[str]
@@ -88,28 +83,16 @@ class AbstractContinuationReader(QADatasetReader):
         cut = cut_point(pmid or abstract, len(words), *self.cut_range)
         answer = " ".join(words[cut : cut + self.answer_words])
         context = " ".join(part for part in (title, " ".join(words[:cut])) if part)
-        return QAExample(
-            task=self.task_name,
-            question=self.question,
-            context=context,
-            answer=answer,
-            gold=answer,
-            metadata={"pmid": pmid},
-        )
+        return self.example(context, answer, pmid=pmid)
 
-    def examples(self, file_path: str) -> Iterator[QAExample]:
-        stats = self.last_stats = ReadStats()
-        for article in read_articles(file_path, stats=stats, require_mesh=False):
-            example = self.make_example(article.abstract, article.title, article.pmid)
-            if example is None:
-                stats.kept -= 1
-                stats.skip(
-                    "shorter_than_min_words",
-                    f"{file_path}, PMID {article.pmid} (< {self.min_words})",
-                )
-                continue
-            yield example
-        logger.info("%s (%s):\n%s", file_path, self.task_name, stats.summary())
+    def article_example(self, article: Article, file_path: str) -> QAExample | tuple[str, str]:
+        example = self.make_example(article.abstract, article.title, article.pmid)
+        if example is None:
+            return (
+                "shorter_than_min_words",
+                f"{file_path}, PMID {article.pmid} (< {self.min_words})",
+            )
+        return example
 
     def text_to_instance(  # type: ignore[override]
         self,
@@ -125,3 +108,13 @@ class AbstractContinuationReader(QADatasetReader):
                 f"needs at least min_words={self.min_words}"
             )
         return self.builder.build(example)
+
+
+@PredictionInputs.register("abstract_continuation")
+class ContinuationInputs(ArticleInputs):
+    """Held-out questions: an abstract, and as gold the words after the cut the predictor
+    makes (it gets the abstract alone, so the cut is fixed by the abstract, not the PMID)."""
+
+    def gold(self, reader: DatasetReader, article: Article) -> Optional[str]:
+        example = reader.make_example(article.abstract, None, None)  # type: ignore[attr-defined]
+        return None if example is None else example.gold

@@ -17,9 +17,9 @@ from typing import Any, Optional
 
 from allennlp.data import DatasetReader, Instance
 
-from multitask.data.corpus import ReadStats
-from multitask.data.corpus._common import FILE_ERRORS, open_binary
 from multitask.data.errors import CorpusFormatError
+from multitask.data.files import FILE_ERRORS, open_binary
+from multitask.data.read_stats import ReadStats
 from multitask.qa.example import QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
 from multitask.qa.reader import QADatasetReader

@@ -19,11 +19,11 @@ from typing import Any, Optional
 
 from allennlp.data import DatasetReader, Instance
 
-from multitask.data.corpus import ReadStats
 from multitask.data.errors import CorpusFormatError
+from multitask.data.read_stats import ReadStats
 from multitask.qa.example import QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
-from multitask.qa.reader import QADatasetReader
+from multitask.qa.reader import FixedQuestionReader
 from tasks.generic import read_jsonl_objects, text_field
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def story_files(file_path: str) -> list[Path]:
 
 
 @DatasetReader.register("decanlp_cnn_dailymail")
-class CnnDailyMailReader(QADatasetReader):
+class CnnDailyMailReader(FixedQuestionReader):
     """Stories with an empty article or no highlights are skipped and counted."""
 
     def __init__(
@@ -86,23 +86,13 @@ class CnnDailyMailReader(QADatasetReader):
         builder: Optional[QAInstanceBuilder] = None,
         **kwargs,
     ) -> None:
-        super().__init__(builder=builder, **kwargs)
-        self.task_name = task_name
-        self.question = question
-        self.last_stats: Optional[ReadStats] = None  # counts of the latest read, for callers
+        super().__init__(task_name, question, builder, **kwargs)
 
     def make_example(
         self, article: list[str], highlights: Optional[list[str]], story_id: Optional[str]
     ) -> QAExample:
         summary = join_sentences(highlights) if highlights else None
-        return QAExample(
-            task=self.task_name,
-            question=self.question,
-            context=join_sentences(article),
-            answer=summary,
-            gold=summary,
-            metadata={"id": story_id},
-        )
+        return self.example(join_sentences(article), summary, id=story_id)
 
     def _keep(self, article: list[str], highlights: list[str], stats: ReadStats, where: str):
         if not any(line.strip() for line in article):

@@ -10,15 +10,16 @@ by the same PMID buckets as the MeSH splits, so no task trains on a MeSH test ar
 
 import logging
 import re
-from collections.abc import Iterator
 from typing import Optional
 
 from allennlp.data import DatasetReader, Instance
 
-from multitask.data.corpus import ReadStats, read_articles
+from multitask.held_out_questions import PredictionInputs
 from multitask.qa.example import QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
-from multitask.qa.reader import QADatasetReader
+from tasks.pubmed.article import Article
+from tasks.pubmed.article_reader import ArticleTaskReader
+from tasks.pubmed.prediction_inputs import ArticleInputs
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def clean_title(title: str) -> str:
 
 
 @DatasetReader.register("title_generation")
-class TitleGenerationReader(QADatasetReader):
+class TitleGenerationReader(ArticleTaskReader):
     """Articles without a title or an abstract are skipped and counted.
 
     # Parameters
@@ -54,35 +55,16 @@ class TitleGenerationReader(QADatasetReader):
         builder: Optional[QAInstanceBuilder] = None,
         **kwargs,
     ) -> None:
-        super().__init__(builder=builder, **kwargs)
-        self.task_name = task_name
-        self.question = question
-        self.last_stats: Optional[ReadStats] = None  # counts of the latest read, for callers
-
-    def split_key(self, example: QAExample) -> str:
-        return str(example.metadata.get("pmid") or example.context)
+        super().__init__(task_name, question, builder, **kwargs)
 
     def make_example(self, abstract: str, title: Optional[str], pmid: Optional[str]) -> QAExample:
-        return QAExample(
-            task=self.task_name,
-            question=self.question,
-            context=abstract,
-            answer=title,
-            gold=title,
-            metadata={"pmid": pmid},
-        )
+        return self.example(" ".join(abstract.split()), title, pmid=pmid)
 
-    def examples(self, file_path: str) -> Iterator[QAExample]:
-        stats = self.last_stats = ReadStats()
-        # the data layer skips (and counts) records without an abstract or a title
-        for article in read_articles(file_path, stats=stats, require_mesh=False):
-            title = clean_title(article.title)
-            if not title:  # "[]." and the like: nothing left once cleaned
-                stats.kept -= 1
-                stats.skip("no_title", f"{file_path}, PMID {article.pmid}")
-                continue
-            yield self.make_example(" ".join(article.abstract.split()), title, article.pmid)
-        logger.info("%s (%s):\n%s", file_path, self.task_name, stats.summary())
+    def article_example(self, article: Article, file_path: str) -> QAExample | tuple[str, str]:
+        title = clean_title(article.title)
+        if not title:  # "[]." and the like: nothing left once cleaned
+            return "no_title", f"{file_path}, PMID {article.pmid}"
+        return self.make_example(article.abstract, title, article.pmid)
 
     def text_to_instance(  # type: ignore[override]
         self,
@@ -92,4 +74,12 @@ class TitleGenerationReader(QADatasetReader):
     ) -> Instance:
         """A prediction-time instance from an abstract (the title optional, for scoring)."""
         gold = clean_title(title) if title else None
-        return self.builder.build(self.make_example(" ".join(abstractText.split()), gold, pmid))
+        return self.builder.build(self.make_example(abstractText, gold, pmid))
+
+
+@PredictionInputs.register("title_generation")
+class TitleInputs(ArticleInputs):
+    """Held-out questions: an abstract, and its title as gold (none: left out)."""
+
+    def gold(self, reader: DatasetReader, article: Article) -> Optional[str]:
+        return clean_title(article.title) or None

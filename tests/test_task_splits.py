@@ -5,8 +5,8 @@ import pytest
 from allennlp.common import Params
 from paths import PROJECT_ROOT
 
-from multitask.data.corpus import ReadStats, read_articles
-from multitask.data.split import split_of
+from tasks.pubmed.corpus import ReadStats, read_articles
+from tasks.pubmed.split import split_of
 
 CORPUS = PROJECT_ROOT / "data" / "corpus"
 TEST_FILES = [CORPUS / "test.json", CORPUS / "all" / "test.json"]

@@ -5,7 +5,7 @@
 // so no task trains on a MeSH test article.
 //
 //   allennlp train training_configs/mesh_title_mqan.jsonnet -s runs/mesh_title
-//   python scripts/evaluate_tasks.py runs/mesh_title/model.tar.gz \
+//   allennlp evaluate-tasks runs/mesh_title/model.tar.gz \
 //       mesh_indexing=data/corpus/test.json title_generation=data/corpus/all/test.json
 //
 // The MeSH side is the main job's (training_configs/mesh_mqan.jsonnet): same reader,

@@ -3,7 +3,7 @@
 // contexts, by hash) and a held-out part (the other 20%) that only evaluation reads.
 //
 //   SHARED_DATA=../shared/data allennlp train training_configs/mesh_title_nli_squad_mqan.jsonnet -s runs/mesh_four
-//   python scripts/evaluate_tasks.py runs/mesh_four/model.tar.gz \
+//   allennlp evaluate-tasks runs/mesh_four/model.tar.gz \
 //       mesh_indexing=data/corpus/test.json title_generation=data/corpus/all/test.json \
 //       nli=../shared/data/nli/snli_1.0_dev.jsonl squad=../shared/data/squad/squad2_dev_small.json
 //
@@ -27,7 +27,7 @@ base + {
   dataset_reader+: { readers+: readers('train') },
   // the NLI and SQuAD figures printed each epoch are on the held-out parts, for watching
   // only: checkpoints are chosen by MeSH MiF (choosing them by these would tune on the
-  // held-out parts that evaluate_tasks.py reports)
+  // held-out parts that `allennlp evaluate-tasks` reports)
   validation_dataset_reader+: { readers+: readers('held_out') },
   train_data_path+: files,
   validation_data_path+: files,

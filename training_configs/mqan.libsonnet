@@ -13,10 +13,10 @@
     separator: separator,
   },
 
-  // TF-IDF + omikuji (Parabel) and TF-IDF kNN, fused: what the MeSH question lists
+  // TF-IDF + omikuji (Parabel) and TF-IDF kNN suggesters, fused: what the MeSH question lists
   candidate_retriever:: {
     type: 'ensemble',
-    retrievers: {
+    members: {
       omikuji: { type: 'tfidf_omikuji', n_trees: 3 },
       knn: { type: 'tfidf_knn', neighbours: 40, power: 2.0 },
     },

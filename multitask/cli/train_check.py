@@ -1,14 +1,19 @@
-"""`allennlp train` checks its data paths before it creates the serialization folder.
+"""`allennlp train` checks its data paths and devices before it creates the serialization
+folder, and a full disk while it runs is one line that leaves no half-written folder.
 
 AllenNLP writes ``config.json`` into ``-s`` first and reads the data later, so a typo in a
 data path gave a traceback and left a folder that made the corrected rerun fail with
-"already exists". Local paths that do not exist are now one error line, and nothing is
-written.
+"already exists". Local paths that do not exist, and a GPU this machine lacks, are now one
+error line, and nothing is written. A disk that fills during the run (a reader caching what
+it fitted, a checkpoint, the archive) ended in chained ``[Errno 28]`` tracebacks that named
+no file; now the error names the file, what was written and the free space, and the folder
+is left as a rerun needs it (see ``run_folder``).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +21,10 @@ from typing import Any
 from allennlp.commands import train as train_command
 from allennlp.common import Params
 
-from multitask.errors import UserInputError
+from multitask.cli.device_check import check_trainer_devices
+from multitask.cli.disk_full import DiskFullError, describe, disk_full_error, watching_writes
+from multitask.cli.run_folder import RunFolder
+from multitask.errors import UserInputError, install_cli_excepthook
 
 DATA_KEYS = ("train_data_path", "validation_data_path", "test_data_path")
 
@@ -60,16 +68,39 @@ def check_data_paths(params: Params, serialization_dir: str | os.PathLike[str]) 
 
 
 def _checked_train_model(original: Any) -> Any:
+    signature = inspect.signature(original)
+
     @functools.wraps(original)
-    def train_model(params: Params, serialization_dir: Any, *args: Any, **kwargs: Any) -> Any:
+    def train_model(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        params, serialization_dir = bound.arguments["params"], bound.arguments["serialization_dir"]
+        nothing_written = f"nothing was written to {os.fspath(serialization_dir)}"
+        check_trainer_devices(params.as_dict(quiet=True), nothing_written)
         check_data_paths(params, serialization_dir)
-        return original(params, serialization_dir, *args, **kwargs)
+        folder = RunFolder.before_run(serialization_dir, bound.arguments["recover"])
+        try:
+            with watching_writes():
+                try:
+                    return original(*args, **kwargs)
+                except DiskFullError:
+                    raise  # already said and cleaned up (a nested train_model)
+                except Exception as error:
+                    full = disk_full_error(error)
+                    if full is None:
+                        raise
+                    message = describe(full)  # before the cleanup frees space
+                    raise DiskFullError(
+                        f"{message}; {folder.discard()}; free some space and rerun"
+                    ) from error
+        finally:
+            install_cli_excepthook()  # train's logging set its own hook: one line again
 
     train_model.__checked_by_multitask__ = True  # type: ignore[attr-defined]
     return train_model
 
 
 def install_train_check() -> None:
-    """Check data paths in ``train_model`` (behind `allennlp train` and its Python API)."""
+    """Check ``train_model`` (behind `allennlp train` and its Python API) as above."""
     if not getattr(train_command.train_model, "__checked_by_multitask__", False):
         train_command.train_model = _checked_train_model(train_command.train_model)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
 
@@ -35,6 +36,16 @@ def artifact_path(serialization_dir: str, name: str) -> Path:
 
 def publish_file(serialization_dir: Optional[str], name: str, source: str | Path) -> None:
     """Copy ``source`` into the serialization dir's artifacts (atomically, once)."""
+    _publish(serialization_dir, name, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def publish_text(serialization_dir: Optional[str], name: str, text: str) -> None:
+    """Write ``text`` as an artifact (atomically, once): a full disk leaves no truncated
+    file that a resumed run (``--recover``) or the archive would read."""
+    _publish(serialization_dir, name, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _publish(serialization_dir: Optional[str], name: str, write: Callable[[str], object]) -> None:
     if not serialization_dir:
         return
     target = artifact_path(serialization_dir, name)
@@ -43,7 +54,7 @@ def publish_file(serialization_dir: Optional[str], name: str, source: str | Path
     handle, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
     os.close(handle)
     try:
-        shutil.copyfile(source, tmp)
+        write(tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -4,29 +4,38 @@ label head's probabilities, plus labels the head is sure of.
 The decoder decides which labels to emit but not how sure it is of each, and greedy
 decoding rarely stops at the right length. ``fused`` keeps a decoded label when the head
 gives it at least ``keep_threshold`` and adds any label the head gives at least
-``add_threshold``. Both are tuned on the validation split during training (the tuned
-values travel in the model's weights), so the archive's stop rule is the one that scored
-best on held-out data, never on the data it is evaluated on.
+``add_threshold``. Both are tuned on the validation split during training
+(``multitask.decoding.selection_tuning``), so the archive's stop rule is the one that
+scored best on held-out data, never on the data it is evaluated on.
+
+The selection is a module whose tuned values are buffers: registered under the model,
+they are saved in and loaded from its state_dict with the weights, and nothing has to
+copy them back and forth.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, MutableMapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
+import torch
 from allennlp.common import FromParams
+from torch import nn
 
 from multitask.metrics import micro_prf
+
+if TYPE_CHECKING:
+    from multitask.decoding.selection_tuning import SelectionRecord
 
 MODES = ("decoder", "scores", "fused")
 DEFAULT_GRID = tuple(round(0.05 * i, 2) for i in range(1, 19))  # 0.05 .. 0.90
 
 
-@dataclass
-class SelectionRecord:
-    """What tuning needs of one validation example."""
+class SelectionSettings(NamedTuple):
+    """A selection's current values as plain Python (for choosing, logs and reports)."""
 
-    decoded: list[str]
-    scores: dict[str, float]
-    gold: frozenset[str]
+    mode: str
+    keep_threshold: float
+    add_threshold: float
 
 
 def choose(
@@ -49,8 +58,11 @@ def choose(
     return sorted(chosen, key=lambda label: (-scores.get(label, 0.0), order.get(label, 0)))
 
 
-class LabelSelection(FromParams):
+class LabelSelection(nn.Module, FromParams):
     """How a multi-label task turns decoder output and head probabilities into labels.
+
+    Its buffers, ``mode_index`` (into ``MODES``) and ``thresholds`` (keep, add), are the
+    one copy of the values: tuning writes them, the state_dict saves and loads them.
 
     # Parameters
 
@@ -77,27 +89,43 @@ class LabelSelection(FromParams):
         tune_mode: bool = True,
         grid: Sequence[float] = DEFAULT_GRID,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"selection mode must be one of {MODES}, got {mode!r}")
-        self.mode = mode
-        self.keep_threshold = keep_threshold
-        self.add_threshold = add_threshold
+        super().__init__()
         self.tune = tune
         self.tune_mode = tune_mode
         self.grid = tuple(sorted(grid))
+        self.register_buffer("mode_index", torch.tensor(0))
+        self.register_buffer("thresholds", torch.zeros(2))
+        self.set_values(mode, keep_threshold, add_threshold)
 
-    def state(self) -> list[float]:
-        """(mode index, keep, add): what the model stores in its weights."""
-        return [float(MODES.index(self.mode)), self.keep_threshold, self.add_threshold]
+    @property
+    def mode(self) -> str:
+        return self.settings().mode
 
-    def set_state(self, values: Sequence[float]) -> None:
-        self.mode = MODES[int(round(values[0]))]
-        self.keep_threshold, self.add_threshold = float(values[1]), float(values[2])
+    @property
+    def keep_threshold(self) -> float:
+        return self.settings().keep_threshold
+
+    @property
+    def add_threshold(self) -> float:
+        return self.settings().add_threshold
+
+    def settings(self) -> SelectionSettings:
+        # one copy from the device, however many values: it runs for every answer
+        values = torch.cat((self.mode_index.view(1).to(self.thresholds), self.thresholds))
+        index, keep, add = values.tolist()
+        return SelectionSettings(MODES[int(index)], keep, add)
+
+    @torch.no_grad()
+    def set_values(self, mode: str, keep_threshold: float, add_threshold: float) -> None:
+        if mode not in MODES:
+            raise ValueError(f"selection mode must be one of {MODES}, got {mode!r}")
+        self.mode_index.fill_(MODES.index(mode))
+        self.thresholds.copy_(torch.tensor([keep_threshold, add_threshold]))
 
     def select(self, decoded: Sequence[str], scores: dict[str, float]) -> list[str]:
-        return choose(decoded, scores, self.mode, self.keep_threshold, self.add_threshold)
+        return choose(decoded, scores, *self.settings())
 
-    def fit(self, records: Sequence[SelectionRecord]) -> float:
+    def fit(self, records: Sequence["SelectionRecord"]) -> float:
         """Set mode and thresholds to the best micro-F1 on ``records``; returns that F1."""
         gold = [r.gold for r in records]
 
@@ -116,5 +144,32 @@ class LabelSelection(FromParams):
                 for keep in keeps:
                     candidates.append((f1(mode, keep, add), mode, keep, add))
         best = max(candidates, key=lambda row: row[0])
-        self.mode, self.keep_threshold, self.add_threshold = best[1], best[2], best[3]
+        self.set_values(best[1], best[2], best[3])
         return best[0]
+
+    def extra_repr(self) -> str:
+        mode, keep, add = self.settings()
+        return f"mode={mode}, keep_threshold={keep:.2f}, add_threshold={add:.2f}"
+
+
+def selection_key(task: str) -> str:
+    """The task's name as a submodule name (no dots): its selection's place in the model."""
+    return re.sub(r"\W", "_", task)
+
+
+def upgrade_legacy_selection_state(
+    state_dict: MutableMapping[str, torch.Tensor], prefix: str, container: str, keys: Iterable[str]
+) -> None:
+    """Move the selection state of an archive trained before selections were modules.
+
+    Such a model kept each task's selection as its own buffer ``selection_<key>`` holding
+    (mode index, keep, add); the selection of task ``<key>`` now lives at
+    ``<container>.<key>.``. Call it from the owning model's ``_load_from_state_dict``
+    (``prefix`` is the model's), before the keys are matched.
+    """
+    for key in keys:
+        values = state_dict.pop(f"{prefix}selection_{key}", None)
+        if values is not None:
+            moved = f"{prefix}{container}.{key}."
+            state_dict[moved + "mode_index"] = values[0].round().long()
+            state_dict[moved + "thresholds"] = values[1:3].clone()

@@ -21,8 +21,9 @@ class TaskDecoding(Registrable):
     ``metric_prediction`` turns that answer into what the task's metric compares with gold.
 
     Multi-label tasks may also set ``selection``: then the model passes the label head's
-    probabilities to ``postprocess`` (``label_scores``, label -> probability) and tunes
-    the selection on validation, using ``decoded_labels`` (the labels the decoder emitted).
+    probabilities to ``postprocess`` (``label_scores``, label -> probability), and the
+    ``tune_label_selection`` training callback tunes the selection on validation, using
+    ``decoded_labels`` (the labels the decoder emitted).
     """
 
     default_implementation = "free_text"

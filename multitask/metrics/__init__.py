@@ -1,6 +1,5 @@
 """Task metrics: multi-label (BioASQ's MiF, EBF, MaF, HiF), SQuAD nF1/EM, exact match, ROUGE."""
 
-from multitask.metrics.mesh_metric import MultiLabelF1
 from multitask.metrics.multilabel import (
     example_based_f1,
     example_f1,
@@ -10,6 +9,7 @@ from multitask.metrics.multilabel import (
     micro_prf,
     prf,
 )
+from multitask.metrics.multilabel_metric import MultiLabelF1
 from multitask.metrics.rouge import Rouge
 from multitask.metrics.text_metrics import (
     ExactMatch,

@@ -3,11 +3,9 @@ Decathlon: Multitask Learning as Question Answering"), as one AllenNLP model for
 """
 
 import logging
-import re
 from typing import Any, Optional
 
 import torch
-import torch.distributed as dist
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules import TextFieldEmbedder
@@ -17,7 +15,8 @@ from torch import nn
 from torch.nn.functional import binary_cross_entropy_with_logits
 
 from multitask.decoding.greedy import greedy_search
-from multitask.decoding.label_selection import SelectionRecord
+from multitask.decoding.label_selection import selection_key, upgrade_legacy_selection_state
+from multitask.decoding.selection_tuning import SelectionTuner
 from multitask.models.task_spec import TaskSpec
 from multitask.modules.decoder import MQANDecoder, QADecoder
 from multitask.modules.encoder import EncodedQA, MQANEncoder, QAEncoder
@@ -139,14 +138,18 @@ class MQAN(Model):
         self.use_decoder = use_decoder
         self.always_decode = always_decode
         self.label_namespace = label_namespace
-        #: set by the `tune_label_selection` trainer callback: tune on validation passes only
-        self.tune_selection = False
-        self._selection_records: dict[str, list[SelectionRecord]] = {}
-        for name, spec in self.tasks.items():
-            selection = spec.decoding.selection
-            if selection is not None:
-                # the tuned selection travels in the weights, with the epoch that earned it
-                self.register_buffer(_selection_buffer(name), torch.tensor(selection.state()))
+        # submodules, so that each tuned selection travels in the weights, with the epoch
+        # that earned it
+        self.selections = nn.ModuleDict(
+            {
+                selection_key(name): spec.decoding.selection
+                for name, spec in self.tasks.items()
+                if spec.decoding.selection is not None
+            }
+        )
+        #: attached by the `tune_label_selection` trainer callback: validation passes then
+        #: record what tuning needs
+        self.selection_tuner: Optional[SelectionTuner] = None
         if initializer is not None:
             initializer(self)
 
@@ -274,7 +277,7 @@ class MQAN(Model):
                 [i for i, t in enumerate(tasks) if t == task], device=context_ext.device
             )
             decoding = self._spec(task).decoding
-            self._sync_selection(task)
+            tuner = self._recording_tuner(task)
             if self._needs_decoder(task, label_scores is not None):
                 sub = EncodedQA(**{k: v.index_select(0, rows) for k, v in vars(encoded).items()})
                 predictions = self._search(
@@ -290,14 +293,9 @@ class MQAN(Model):
                 tokens[row] = words
                 row_scores = label_scores[row] if label_scores is not None else None
                 answers[row] = decoding.postprocess(words, row_scores)
-                if self._tuning(task) and row_scores is not None and metadata[row].get("gold"):
-                    self._selection_records.setdefault(task, []).append(
-                        SelectionRecord(
-                            decoding.decoded_labels(words),
-                            row_scores,
-                            frozenset(metadata[row]["gold"]),
-                        )
-                    )
+                if tuner is not None and row_scores is not None and metadata[row].get("gold"):
+                    gold = metadata[row]["gold"]
+                    tuner.record(task, decoding.decoded_labels(words), row_scores, gold)
             metric = self._spec(task).metric
             scored = [r for r in rows.tolist() if metadata[r].get("gold") is not None]
             if metric is not None and scored:
@@ -337,52 +335,20 @@ class MQAN(Model):
         label head's probabilities (and none is being tuned)."""
         if not self.use_decoder:
             return False
-        if self.always_decode or self._tuning(task) or not scored:
+        if self.always_decode or self._recording_tuner(task) is not None or not scored:
             return True
         selection = self._spec(task).decoding.selection
         return selection is None or selection.mode != "scores"
 
-    def _tuning(self, task: str) -> bool:
-        selection = self._spec(task).decoding.selection
-        return (
-            self.tune_selection
-            and not self.training
-            and selection is not None
-            and selection.tune
-            and hasattr(self, _selection_buffer(task))
-        )
+    def _recording_tuner(self, task: str) -> Optional[SelectionTuner]:
+        """The tuner this pass records ``task``'s examples for, if any (validation only)."""
+        tuner = self.selection_tuner
+        return tuner if tuner is not None and not self.training and tuner.tunes(task) else None
 
-    def _sync_selection(self, task: str) -> None:
-        """Bring the task's selection to the values stored in the weights (loaded archive)."""
-        selection = self._spec(task).decoding.selection
-        if selection is not None and hasattr(self, _selection_buffer(task)):
-            selection.set_state(getattr(self, _selection_buffer(task)).tolist())
-
-    def _tune_selections(self) -> None:
-        """Fit each task's selection on this validation pass, store it, and rescore."""
-        for task, records in self._selection_records.items():
-            spec = self._spec(task)
-            selection = spec.decoding.selection
-            everyone = _gather(records)
-            best = selection.fit(everyone)
-            getattr(self, _selection_buffer(task)).copy_(torch.tensor(selection.state()))
-            logger.info(
-                "%s: label selection tuned on %d validation examples: mode %s, keep >= %.2f, "
-                "add >= %.2f (MiF %.4f)",
-                task,
-                len(everyone),
-                selection.mode,
-                selection.keep_threshold,
-                selection.add_threshold,
-                best,
-            )
-            if spec.metric is not None:
-                spec.metric.reset()
-                spec.metric(
-                    [selection.select(r.decoded, r.scores) for r in records],
-                    [r.gold for r in records],
-                )
-        self._selection_records.clear()
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        # archives trained before selections were submodules still load
+        upgrade_legacy_selection_state(state_dict, prefix, "selections", self.selections.keys())
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _search(self, encoded: EncodedQA, context_ext, question_ext, task: str) -> list[list[int]]:
         batch = context_ext.size(0)
@@ -462,8 +428,6 @@ class MQAN(Model):
     # ---- metrics --------------------------------------------------------------------------
     def get_metrics(self, reset: bool = False) -> dict[str, float]:
         metrics: dict[str, float] = {}
-        if reset and self._selection_records:
-            self._tune_selections()
         deca_score = 0.0
         headline_count = 0
         # task metrics need decoding, which only runs outside training: report them only
@@ -484,16 +448,3 @@ class MQAN(Model):
         if reset:
             self._scored_tasks.clear()
         return metrics
-
-
-def _selection_buffer(task: str) -> str:
-    return "selection_" + re.sub(r"\W", "_", task)
-
-
-def _gather(records: list[SelectionRecord]) -> list[SelectionRecord]:
-    """Every worker's validation records (one worker: its own)."""
-    if not (dist.is_available() and dist.is_initialized()):
-        return records
-    gathered: list[Optional[list[SelectionRecord]]] = [None] * dist.get_world_size()
-    dist.all_gather_object(gathered, records)
-    return [record for part in gathered for record in (part or [])]

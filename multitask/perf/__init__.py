@@ -1,5 +1,6 @@
-"""Measuring the model's speed: FLOP counts, matmul peak, timing and memory helpers.
+"""Measuring the model's speed: FLOP counts, matmul peak, timing and memory helpers, and the
+training and prediction benchmarks built on them (``training``, ``prediction``).
 
-Used by the benchmark scripts (``scripts/bench_train.py``, ``scripts/bench_predict.py``);
-nothing here registers a component.
+The scripts in ``scripts/benchmarks/`` only parse arguments and call these; nothing here
+registers a component.
 """

@@ -3,10 +3,11 @@
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import Any, Optional
 
 from allennlp.data import DatasetReader, Instance
 
+from multitask.data.read_stats import ReadStats
 from multitask.qa.example import QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
 
@@ -112,3 +113,42 @@ class QADatasetReader(DatasetReader):
 
     def example_to_instance(self, example: QAExample) -> Instance:
         return self.builder.build(example)
+
+
+class FixedQuestionReader(QADatasetReader):
+    """A task that asks every example the same question (summarization, title generation,
+    continuation): the task name and the question come from the config, and the counts of
+    the latest read stay on the reader for callers (``last_stats``).
+
+    # Parameters
+
+    task_name : `str`
+        The task's name in the model's `tasks` and in metrics.
+    question : `str`
+        What every example asks.
+    builder : `QAInstanceBuilder`, optional
+    """
+
+    def __init__(
+        self,
+        task_name: str,
+        question: str,
+        builder: Optional[QAInstanceBuilder] = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(builder=builder, **kwargs)
+        self.task_name = task_name
+        self.question = question
+        self.last_stats: Optional[ReadStats] = None
+
+    def example(self, context: str, answer: Optional[str], **metadata: Any) -> QAExample:
+        """The task's question about ``context``; ``answer`` is also the gold (None at
+        prediction time)."""
+        return QAExample(
+            task=self.task_name,
+            question=self.question,
+            context=context,
+            answer=answer,
+            gold=answer,
+            metadata=metadata,
+        )

@@ -1,30 +1,83 @@
-"""Side by side on one split with one metric implementation: the MeSH baselines and any
-number of trained MQAN archives. What `scripts/compare_mesh.py` prints.
+"""Side by side on one split with one metric implementation: any set of suggesters (the
+baselines, ensembles, trained MQAN archives). What `allennlp compare` prints.
 
 Every system's output and the gold headings are keyed by descriptor UI through one MeSH
 vocabulary (names where a file has no UIs, as BioASQ files do), so a renamed heading or a
-name-only gold file cannot make two systems disagree on what counts as correct.
+name-only gold file cannot make two systems disagree on what counts as correct. Suggesters
+that are fitted here are fitted on the training split and their limit and threshold tuned
+on the validation split by the one tuner (:mod:`tasks.mesh_indexing.suggesters.tuning`);
+a trained archive keeps the selection it tuned on validation while training.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from multitask.baselines.common import Scores, article_text, score
-from multitask.baselines.runner import load_articles, run_baselines
-from multitask.data.article import Article
-from multitask.mesh import LabelResolver, MeshVocabulary
-from multitask.metrics import hierarchical_prf
+from multitask.data.read_stats import ReadStats
+from multitask.metrics import example_based_f1, hierarchical_prf, macro_f1, micro_prf
+from tasks.mesh_indexing.labels import gold_labels
+from tasks.mesh_indexing.mesh import MeshVocabulary
+from tasks.mesh_indexing.suggesters import MqanArchiveSuggester, Suggester, tune
+from tasks.mesh_indexing.suggesters.tuning import DEFAULT_LIMITS
+from tasks.pubmed.article import Article, article_text
+from tasks.pubmed.corpus import read_articles
 
-PREDICT_BATCH = 32
+logger = logging.getLogger(__name__)
+
+#: the registered suggesters `compare` fits by default
+BASELINES = ("frequency", "tfidf_omikuji", "tfidf_linear")
+#: texts per `suggest` call, so that a progress bar moves
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Scores:
+    """BioASQ Task A flat measures, as :mod:`multitask.metrics` computes them."""
+
+    mif: float
+    mip: float
+    mir: float
+    ebf: float
+    maf: float
+
+    def to_json(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def score(gold: Sequence[Collection[str]], pred: Sequence[Collection[str]]) -> Scores:
+    """Score predictions with the same functions the MQAN model is evaluated with."""
+    mip, mir, mif = micro_prf(gold, pred)
+    return Scores(
+        mif=mif, mip=mip, mir=mir, ebf=example_based_f1(gold, pred), maf=macro_f1(gold, pred)
+    )
+
+
+def load_articles(path: str | Path, split: str, *, progress: bool = True) -> list[Article]:
+    """Read a whole split (articles need an abstract and headings), logging the counts so
+    that a skipped record does not change the numbers unnoticed."""
+    stats = ReadStats()
+    articles = list(
+        tqdm(
+            read_articles(path, stats=stats),
+            desc=f"reading {split}",
+            unit="doc",
+            disable=not progress,
+            leave=False,
+        )
+    )
+    logger.info("%s: %s: %s", split, path, stats.summary().replace("\n", "; "))
+    if not articles:
+        raise ValueError(f"{split} split {path} has no articles with abstract and MeSH headings")
+    return articles
 
 
 @dataclass
@@ -47,21 +100,6 @@ class Row:
             "predict_per_second": round(self.predict_per_second, 1),
             "params": self.params,
         }
-
-
-def gold_labels(articles: Sequence[Article], mesh: MeshVocabulary) -> list[frozenset[str]]:
-    """Descriptor UIs of each article; a label no vocabulary entry matches stays in gold as
-    ``unknown:<label>`` (a miss for every system)."""
-    resolver = LabelResolver(mesh)
-    out = []
-    for article in articles:
-        labels = set()
-        names = article.mesh_names or [None] * len(article.mesh_uis)
-        for ui, name in zip(article.mesh_uis or [None] * len(names), names):
-            descriptor = resolver.resolve_one((ui, name or ""))
-            labels.add(descriptor.ui if descriptor and descriptor.ui else f"unknown:{ui or name}")
-        out.append(frozenset(labels))
-    return out
 
 
 def hierarchical_f1(
@@ -99,40 +137,89 @@ def archive_train_seconds(archive: Path) -> float | None:
     return seconds
 
 
-def predict_archive(
-    archive: Path, articles: Sequence[Article], progress: bool = True
-) -> tuple[list[frozenset[str]], float, dict[str, Any]]:
-    """Labels of every article from a trained archive (the `mesh_indexer` predictor, in
-    batches), the prediction time, and the archive's label selection."""
-    from allennlp.predictors import Predictor
-
-    import multitask  # noqa: F401 - registers the components
-    import tasks  # noqa: F401
-
-    predictor = Predictor.from_path(str(archive), "mesh_indexer")
-    inputs = [{"pmid": a.pmid, "title": a.title, "abstractText": a.abstract} for a in articles]
+def suggest_all(
+    suggester: Suggester, texts: Sequence[str], limit: int, what: str, progress: bool
+) -> tuple[list, float]:
+    """Every text's suggestions, in chunks under a progress bar, and the seconds it took."""
     start = time.perf_counter()
-    predicted: list[frozenset[str]] = []
+    out: list = []
     for begin in tqdm(
-        range(0, len(inputs), PREDICT_BATCH),
-        desc=f"predicting with {archive}",
-        unit="batch",
-        disable=not progress,
+        range(0, len(texts), CHUNK), desc=what, unit="chunk", disable=not progress, leave=False
     ):
-        for output in predictor.predict_batch_json(inputs[begin : begin + PREDICT_BATCH]):
-            predicted.append(frozenset(label["ui"] for label in output["labels"]))
-    seconds = time.perf_counter() - start
-    params: dict[str, Any] = {}
-    for name, spec in getattr(predictor._model, "tasks", {}).items():
+        out.extend(suggester.suggest(texts[begin : begin + CHUNK], limit))
+    return out, time.perf_counter() - start
+
+
+@dataclass
+class Split:
+    """One split's texts and gold label sets."""
+
+    texts: list[str]
+    gold: list[frozenset[str]]
+
+    @classmethod
+    def of(cls, articles: Sequence[Article], mesh: MeshVocabulary) -> Split:
+        return cls([article_text(a) for a in articles], gold_labels(articles, mesh))
+
+
+def score_suggester(
+    name: str,
+    suggester: Suggester,
+    train: Split | None,
+    validation: Split,
+    evaluate: Split,
+    mesh: MeshVocabulary,
+    progress: bool = True,
+) -> Row:
+    """Fit ``suggester`` on ``train`` unless it comes trained, tune its limit and threshold
+    on ``validation`` (an archive keeps its own selection), and score it on ``evaluate``."""
+    limit = max(DEFAULT_LIMITS)
+    params: dict[str, Any] = {"config": suggester.config()}
+    train_seconds: float | None
+    if isinstance(suggester, MqanArchiveSuggester):
+        train_seconds = archive_train_seconds(Path(suggester.archive))
+        suggested, seconds = suggest_all(suggester, evaluate.texts, 10_000, name, progress)
+        pred = [frozenset(s.label for s in row) for row in suggested]
+        params.update(archive_selection(suggester))
+    else:
+        train_seconds = None  # came trained (a saved suggester folder)
+        if not suggester.trained:
+            if train is None:
+                raise ValueError(f"{name}: no training split to fit it on")
+            start = time.perf_counter()
+            suggester.fit(train.texts, train.gold)
+            train_seconds = time.perf_counter() - start
+        on_validation, _ = suggest_all(suggester, validation.texts, limit, name, progress)
+        tuned = tune(on_validation, validation.gold)
+        logger.info(
+            "%s: limit %d, threshold %.4g tuned on validation (MiF %.4f)",
+            name,
+            tuned.selection.limit,
+            tuned.selection.threshold,
+            tuned.mif,
+        )
+        params["selection"] = tuned.to_json()
+        suggested, seconds = suggest_all(suggester, evaluate.texts, limit, name, progress)
+        pred = tuned.selection.apply(suggested)
+    return Row(
+        name,
+        score(evaluate.gold, pred),
+        hierarchical_f1(evaluate.gold, pred, mesh),
+        train_seconds,
+        len(evaluate.texts) / max(seconds, 1e-9),
+        params,
+    )
+
+
+def archive_selection(suggester: MqanArchiveSuggester) -> dict[str, Any]:
+    """The label selection the archive tuned on validation while training, per task."""
+    model = suggester.predictor._model
+    out = {}
+    for name, spec in getattr(model, "tasks", {}).items():
         selection = spec.decoding.selection
         if selection is not None:
-            predictor._model._sync_selection(name)
-            params["selection"] = {
-                "mode": selection.mode,
-                "keep_threshold": selection.keep_threshold,
-                "add_threshold": selection.add_threshold,
-            }
-    return predicted, seconds, params
+            out[name] = selection.settings()._asdict()
+    return {"selection": out} if out else {}
 
 
 def compare(
@@ -140,52 +227,24 @@ def compare(
     validation_path: Path,
     eval_path: Path,
     mesh: MeshVocabulary,
-    archives: Sequence[tuple[str, Path]],
-    baselines: Sequence[str],
-    n_threads: int | None = None,
+    suggesters: Sequence[tuple[str, Suggester]],
     progress: bool = True,
     log: Callable[[str], None] = print,
 ) -> list[Row]:
-    """Fit and tune the baselines on train / validation, score them and every archive on
-    ``eval_path``."""
-    train = load_articles(train_path, "train", progress=progress)
-    validation = load_articles(validation_path, "validation", progress=progress)
-    evaluate = load_articles(eval_path, "eval", progress=progress)
-    gold = tuple(gold_labels(split, mesh) for split in (train, validation, evaluate))
-    rows: list[Row] = []
-    if baselines:
-        for result in run_baselines(
-            train,
-            validation,
-            evaluate,
-            baselines,
-            n_threads=n_threads,
-            progress=progress,
-            gold=gold,
-        ):
-            rows.append(
-                Row(
-                    result.name,
-                    result.scores,
-                    hierarchical_f1(gold[2], result.predictions or [], mesh),
-                    result.fit_seconds,
-                    len(evaluate) / max(result.predict_seconds, 1e-9),
-                    result.params,
-                )
-            )
-    for name, archive in archives:
-        log(f"scoring {name} ({archive}) on {len(evaluate):,} articles")
-        pred, seconds, params = predict_archive(archive, evaluate, progress)
-        rows.append(
-            Row(
-                name,
-                score(gold[2], pred),
-                hierarchical_f1(gold[2], pred, mesh),
-                archive_train_seconds(archive),
-                len(evaluate) / max(seconds, 1e-9),
-                {"archive": str(archive), **params},
-            )
-        )
+    """Fit and tune every suggester on train / validation (an archive comes trained), then
+    score each on ``eval_path``."""
+    needs_training = any(not s.trained for _, s in suggesters)
+    train = (
+        Split.of(load_articles(train_path, "train", progress=progress), mesh)
+        if needs_training
+        else None
+    )
+    validation = Split.of(load_articles(validation_path, "validation", progress=progress), mesh)
+    evaluate = Split.of(load_articles(eval_path, "eval", progress=progress), mesh)
+    rows = []
+    for name, suggester in suggesters:
+        log(f"scoring {name} on {len(evaluate.texts):,} articles")
+        rows.append(score_suggester(name, suggester, train, validation, evaluate, mesh, progress))
     return rows
 
 
@@ -282,14 +341,18 @@ def bar_chart(rows: Sequence[Row], path: Path, title: str) -> None:
 
 
 __all__ = [
+    "BASELINES",
     "Row",
-    "article_text",
+    "Scores",
+    "Split",
     "bar_chart",
     "compare",
-    "gold_labels",
+    "load_articles",
     "hierarchical_f1",
     "markdown_table",
     "parse_duration",
+    "score",
+    "score_suggester",
     "seed_groups",
     "seed_table",
 ]

@@ -23,7 +23,8 @@ class MeshLabelDecoding(TaskDecoding):
 
     Only headings whose every word is in the model's target vocabulary are reachable; the
     count is logged when the trie is built. Answers map back to ``{"ui", "name"}``.
-    ``max_labels`` caps the labels per article (tune it with scripts/tune_mesh_decoding.py).
+    ``max_labels`` caps the labels per article (`allennlp optimize ARCHIVE` shows what each
+    limit gives on validation).
 
     # Parameters
 

@@ -7,7 +7,7 @@ in the order the question lists them, then the rest by frequency).
 
 With ``candidates``, a retriever's top-K descriptors are listed in the question (decaNLP's
 way of posing a choice), so the question pointer can copy them; training articles get
-out-of-fold candidates (see :mod:`multitask.retrieval.source`).
+out-of-fold candidates (see :mod:`tasks.mesh_indexing.candidates`).
 """
 
 import json
@@ -21,14 +21,16 @@ from typing import Optional
 
 from allennlp.data import DatasetReader, Instance
 
-from multitask.data.archive_artifacts import archived, artifact_path, publish_file
-from multitask.data.article import Article
-from multitask.data.corpus import ReadStats, read_articles
-from multitask.mesh import LabelResolver, MeshVocabulary
+from multitask.data.archive_artifacts import archived, artifact_path, publish_file, publish_text
+from multitask.data.read_stats import ReadStats
 from multitask.qa.example import QACandidate, QAExample
 from multitask.qa.instance_builder import QAInstanceBuilder
 from multitask.qa.reader import QADatasetReader
-from multitask.retrieval import CandidateSource, Record
+from tasks.mesh_indexing.candidates import CandidateSource, Record
+from tasks.mesh_indexing.labels import gold_set, resolve_headings
+from tasks.mesh_indexing.mesh import LabelResolver, MeshVocabulary
+from tasks.pubmed.article import Article, article_text
+from tasks.pubmed.corpus import read_articles
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ def load_mesh(path: str) -> MeshVocabulary:
         if not Path(path).exists():
             raise FileNotFoundError(
                 f"MeSH vocabulary {path} not found: run `make install` (or "
-                "scripts/prepare_corpus.py) to build it, or set mesh_file in the config"
+                "allennlp prepare-corpus) to build it, or set mesh_file in the config"
             )
         _VOCABULARIES[key] = MeshVocabulary.from_file(path)
     return _VOCABULARIES[key]
@@ -76,11 +78,6 @@ def mesh_file_for(mesh_file: str, serialization_dir: Optional[str]) -> str:
 
 def _normalised(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
-
-
-def article_text(article: Article) -> str:
-    """What the candidate retriever reads: title and abstract."""
-    return f"{article.title}\n{article.abstract}".strip()
 
 
 @DatasetReader.register(TASK)
@@ -192,10 +189,9 @@ class MeshIndexingReader(QADatasetReader):
             else:
                 logger.warning("label frequency file %s not found: ties broken by UI", source)
             self._frequencies = counts
-            if self.serialization_dir and counts:
-                path = artifact_path(self.serialization_dir, FREQUENCIES_ARTIFACT)
-                if not path.exists():
-                    path.write_text(json.dumps(dict(sorted(counts.items()))))
+            if counts:
+                text = json.dumps(dict(sorted(counts.items())))
+                publish_text(self.serialization_dir, FREQUENCIES_ARTIFACT, text)
         return self._frequencies
 
     def _ordered(
@@ -224,16 +220,7 @@ class MeshIndexingReader(QADatasetReader):
     # ---- records -> examples ----------------------------------------------------------------
     def _resolve(self, article: Article, resolver: Optional[LabelResolver] = None):
         """(descriptor UIs in source order, unknown label texts)."""
-        resolver = resolver or LabelResolver(self.mesh)
-        uis: list[str] = []
-        unknown: list[str] = []
-        for ui, name in zip(article.mesh_uis, article.mesh_names):
-            descriptor = resolver.resolve_one((ui, name))
-            if descriptor is None or descriptor.ui is None:
-                unknown.append(ui or name)
-            elif descriptor.ui not in uis:
-                uis.append(descriptor.ui)
-        return uis, unknown
+        return resolve_headings(article, resolver or LabelResolver(self.mesh))
 
     def _question_candidates(
         self, found, article: Article, own: frozenset[str] = frozenset(), file_path: str = ""
@@ -285,7 +272,7 @@ class MeshIndexingReader(QADatasetReader):
         candidates: Optional[list[QACandidate]] = None,
     ) -> QAExample:
         context = " ".join(part for part in (article.title, article.abstract) if part)
-        gold = set(uis) | {f"unknown:{label}" for label in unknown} if (uis or unknown) else None
+        gold = set(gold_set(uis, unknown)) if (uis or unknown) else None
         answer = None
         known = list(uis)
         if uis:

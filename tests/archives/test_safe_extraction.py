@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 from allennlp.models.archival import load_archive
-from paths import MQAN_FIXTURES, PROJECT_ROOT, load_script
+from paths import MQAN_FIXTURES, PROJECT_ROOT
 
 import multitask  # noqa: F401 - installs the checked extraction
 from multitask.archives import UnsafeArchiveError, extract_checked
@@ -198,11 +199,12 @@ def test_fine_tuning_from_an_archive_is_checked(tmp_path, outside):
     assert not (outside / "pwned.txt").exists()
 
 
-def test_the_submission_script_refuses_a_crafted_archive(tmp_path, outside, capsys):
-    script = load_script("write_bioasq_submission")
+def test_the_submission_command_refuses_a_crafted_archive(tmp_path, outside):
+    from tasks.mesh_indexing.submission import write_submission
+
     archive = crafted(tmp_path, "symlink_outside", outside)
-    articles = str(MQAN_FIXTURES / "mesh_articles.json")
-    code = script.main([str(archive), articles, "--output", str(tmp_path / "submission.json")])
-    assert code == 1
-    assert capsys.readouterr().err.startswith(f"error: refusing to extract archive {archive}")
+    articles = MQAN_FIXTURES / "mesh_articles.json"
+    expected = f"^refusing to extract archive {re.escape(str(archive))}"
+    with pytest.raises(UnsafeArchiveError, match=expected):
+        write_submission(archive, articles, tmp_path / "submission.json")
     assert sorted(p.name for p in outside.iterdir()) == ["victim"]

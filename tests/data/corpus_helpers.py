@@ -6,8 +6,8 @@ import dataclasses
 import gzip
 from pathlib import Path
 
-from multitask.data.article import Article
-from multitask.data.corpus import ReadStats
+from tasks.pubmed.article import Article
+from tasks.pubmed.corpus import ReadStats
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 

@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from multitask.data.artifacts import ChecksumError, PackagedFile, _extract, sha256_of
+from tasks.mesh_indexing.corpus.artifacts import ChecksumError, PackagedFile, _extract, sha256_of
 
 
 def make_wheel(tmp_path, content: bytes = b"D000001\tCalcimycin\n"):

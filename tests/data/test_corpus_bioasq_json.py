@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from corpus_helpers import FIXTURES, assert_counts_add_up, gzip_copy
 
-from multitask.data.corpus import ReadStats, bioasq_json, iter_bioasq_json
+from tasks.pubmed.corpus import ReadStats, bioasq_json, iter_bioasq_json
 from multitask.data.errors import CorpusFormatError
 
 SAMPLE = FIXTURES / "bioasq_sample.json"

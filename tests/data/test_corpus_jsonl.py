@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from corpus_helpers import FIXTURES, assert_counts_add_up
 
-from multitask.data.corpus import ReadStats, iter_jsonl
+from tasks.pubmed.corpus import ReadStats, iter_jsonl
 from multitask.data.errors import CorpusFormatError
 
 SAMPLE = FIXTURES / "articles.jsonl"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from corpus_helpers import FIXTURES, assert_counts_add_up, gzip_copy
 
-from multitask.data.corpus import ReadStats, iter_medline_xml, read_articles
+from tasks.pubmed.corpus import ReadStats, iter_medline_xml, read_articles
 from multitask.data.errors import CorpusFormatError
 
 SAMPLE = FIXTURES / "medline_sample.xml"

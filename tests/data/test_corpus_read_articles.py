@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from corpus_helpers import FIXTURES, assert_counts_add_up, without_source
 
-from multitask.data.article import Article
-from multitask.data.corpus import (
+from tasks.pubmed.article import Article
+from tasks.pubmed.corpus import (
     ReadStats,
     detect_format,
     read_articles,
@@ -90,7 +90,7 @@ def test_bad_arguments() -> None:
 
 def test_read_stats_merge_summary_and_debug_log(caplog: pytest.LogCaptureFixture) -> None:
     a = ReadStats(read=3, kept=1)
-    with caplog.at_level(logging.DEBUG, logger="multitask.data.corpus.read_stats"):
+    with caplog.at_level(logging.DEBUG, logger="multitask.data.read_stats"):
         a.skip("no_mesh", "f.xml, record 2")
         a.skip("no_abstract")
     assert "skipped record (no_mesh) at f.xml, record 2" in caplog.text

@@ -6,7 +6,7 @@ import pytest
 from corpus_helpers import assert_counts_add_up
 from shared_data import SHARED_DATA, needs_shared_data
 
-from multitask.data.corpus import ReadStats, read_articles
+from tasks.pubmed.corpus import ReadStats, read_articles
 
 BASELINE = "medline/pubmed20n0014.xml.gz"
 MEDLINE_FIXTURES = [

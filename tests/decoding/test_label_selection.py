@@ -1,8 +1,16 @@
 """Label selection: how decoder labels and head probabilities make the final set."""
 
 import pytest
+import torch
+from allennlp.common import Params
 
-from multitask.decoding.label_selection import LabelSelection, SelectionRecord, choose
+from multitask.decoding.label_selection import (
+    LabelSelection,
+    SelectionSettings,
+    choose,
+    upgrade_legacy_selection_state,
+)
+from multitask.decoding.selection_tuning import SelectionRecord
 
 
 def test_modes():
@@ -33,19 +41,42 @@ def test_fit_finds_the_threshold_that_separates_gold():
     assert [set(c) for c in chosen] == [set(r.gold) for r in records]
 
 
-def test_fit_can_keep_a_mode_fixed_and_state_round_trips():
+def test_fit_can_keep_a_mode_fixed():
     selection = LabelSelection(mode="scores", tune_mode=False, grid=[0.3, 0.6])
     selection.fit([SelectionRecord([], {"a": 0.5, "b": 0.7}, frozenset({"b"}))])
-    assert (selection.mode, selection.add_threshold) == ("scores", 0.6)
+    assert (selection.mode, selection.add_threshold) == ("scores", pytest.approx(0.6))
+
+
+def test_the_values_are_buffers_that_survive_the_state_dict():
+    selection = LabelSelection.from_params(Params({"mode": "fused", "keep_threshold": 0.2}))
+    assert set(selection.state_dict()) == {"mode_index", "thresholds"}
+    assert not list(selection.parameters())
+    selection.set_values("scores", 0.25, 0.65)
     other = LabelSelection()
-    other.set_state(selection.state())
-    assert (other.mode, other.keep_threshold, other.add_threshold) == (
-        "scores",
-        selection.keep_threshold,
-        0.6,
+    other.load_state_dict(selection.state_dict())
+    assert other.settings() == selection.settings()
+    assert other.settings() == SelectionSettings("scores", pytest.approx(0.25), pytest.approx(0.65))
+    assert "mode=scores" in repr(other)
+
+
+def test_an_old_models_selection_buffer_moves_to_the_new_place():
+    # before selections were modules, a model kept [mode index, keep, add] as its own buffer
+    state = {"head.selection_mesh_indexing": torch.tensor([1.0, 0.35, 0.6]), "head.w": 1}
+    upgrade_legacy_selection_state(state, "head.", "selections", ["mesh_indexing"])
+    assert set(state) == {
+        "head.w",
+        "head.selections.mesh_indexing.mode_index",
+        "head.selections.mesh_indexing.thresholds",
+    }
+    selection = LabelSelection()
+    selection.load_state_dict(
+        {k.rsplit(".", 1)[1]: v for k, v in state.items() if ".selections." in k}
     )
+    assert selection.settings() == ("scores", pytest.approx(0.35), pytest.approx(0.6))
 
 
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="selection mode"):
         LabelSelection(mode="vote")
+    with pytest.raises(ValueError, match="selection mode"):
+        LabelSelection().set_values("vote", 0.1, 0.2)

@@ -1,5 +1,5 @@
 """The README's main job on a small slice of the real default corpus:
-`allennlp train` -> `allennlp evaluate` -> `allennlp predict` -> the submission script.
+`allennlp train` -> `allennlp evaluate` -> `allennlp predict` -> `allennlp bioasq-submission`.
 """
 
 import json
@@ -145,8 +145,8 @@ def test_train_evaluate_predict_and_submit_on_the_default_corpus(tmp_path):
     )
     submission = tmp_path / "submission.json"
     run(
-        sys.executable,
-        "scripts/write_bioasq_submission.py",
+        ALLENNLP,
+        "bioasq-submission",
         str(archive),
         str(test_set),
         "--output",

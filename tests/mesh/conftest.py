@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from multitask.mesh import MeshVocabulary
+from tasks.mesh_indexing.mesh import MeshVocabulary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mesh"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from multitask.data.errors import CorpusFormatError
-from multitask.mesh import Descriptor, MeshVocabulary
+from tasks.mesh_indexing.mesh import Descriptor, MeshVocabulary
 
 
 def test_tsv_with_header(mini_vocab: MeshVocabulary) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shared_data import SHARED_DATA, needs_shared_data
 
-from multitask.mesh import LabelResolver, MeshVocabulary
+from tasks.mesh_indexing.mesh import LabelResolver, MeshVocabulary
 
 MTREES = "mesh/mtrees2024.bin"
 TABLE = "mesh/mesh2024_descriptors.tsv"

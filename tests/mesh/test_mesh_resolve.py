@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from multitask.mesh import LabelResolver, MeshVocabulary, UnknownLabels
+from tasks.mesh_indexing.mesh import LabelResolver, MeshVocabulary, UnknownLabels
 
 
 def test_pairs_resolve_by_ui_and_count_old_names(mini_vocab: MeshVocabulary) -> None:

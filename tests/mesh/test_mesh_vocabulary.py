@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from multitask.mesh import CATEGORY_NAMES, Descriptor, MeshVocabulary, normalise_name
+from tasks.mesh_indexing.mesh import CATEGORY_NAMES, Descriptor, MeshVocabulary, normalise_name
 
 
 def test_len_contains_iter(mini_vocab: MeshVocabulary) -> None:

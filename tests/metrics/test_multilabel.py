@@ -113,7 +113,7 @@ def test_hierarchical_equals_flat_without_hierarchy() -> None:
 
 
 def test_hierarchical_on_vocabulary(tmp_path) -> None:
-    from multitask.mesh import Descriptor, MeshVocabulary
+    from tasks.mesh_indexing.mesh import Descriptor, MeshVocabulary
 
     vocab = MeshVocabulary(
         [

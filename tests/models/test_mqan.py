@@ -8,14 +8,16 @@ from paths import MQAN_FIXTURES, PROJECT_ROOT
 
 import multitask  # noqa: F401  (registers components)
 import tasks  # noqa: F401
+from multitask.decoding.selection_tuning import SelectionTuner
 
 
 class TestMQANOnMeshFixtures(ModelTestCase):
     def setup_method(self):
         super().setup_method()
         os.chdir(PROJECT_ROOT)  # the fixture config names files relative to the project root
+        # seeded: a test's starting weights must not depend on which tests ran before it
         self.set_up_model(
-            MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet", MQAN_FIXTURES / "mesh_articles.json"
+            MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet", MQAN_FIXTURES / "mesh_articles.json", seed=0
         )
 
     def test_model_can_train_save_and_load(self):
@@ -44,11 +46,7 @@ class TestMQANOnMeshFixtures(ModelTestCase):
             assert set(uis) <= mini_uis
 
     def test_decoding_is_skipped_when_the_selection_reads_only_scores(self, monkeypatch):
-        selection = self.model.tasks["mesh_indexing"].decoding.selection
-        selection.set_state([1.0, 0.3, 0.3])  # mode "scores"
-        for name, buffer in self.model.named_buffers():
-            if name.startswith("selection_"):
-                buffer.copy_(torch.tensor(selection.state()))
+        self.model.tasks["mesh_indexing"].decoding.selection.set_values("scores", 0.3, 0.3)
         self.model.eval()
         tensors = self.dataset.as_tensor_dict()
         with torch.no_grad():
@@ -65,10 +63,59 @@ class TestMQANOnMeshFixtures(ModelTestCase):
         assert skipped["answer"] == decoded["answer"]
         assert any(decoded["predicted_tokens"]) and not any(skipped["predicted_tokens"])
         # a validation pass that tunes the selection still decodes
-        self.model.tune_selection = True
+        self.model.selection_tuner = SelectionTuner.for_tasks(self.model.tasks)
         with torch.no_grad():
             self.model(**tensors)
         assert searches
+
+    def test_the_tuned_selection_is_in_the_state_dict_and_survives_loading(self):
+        from allennlp.common import Params
+        from allennlp.models import Model
+
+        selection = self.model.tasks["mesh_indexing"].decoding.selection
+        assert self.model.selections["mesh_indexing"] is selection
+        selection.set_values("scores", 0.15, 0.45)
+        state = self.model.state_dict()
+        assert "selections.mesh_indexing.thresholds" in state
+        params = Params.from_file(self.param_file).get("model")
+        fresh = Model.from_params(vocab=self.vocab, params=params)
+        before = fresh.tasks["mesh_indexing"].decoding.selection.settings()
+        assert before != selection.settings()  # the config's values, not the tuned ones
+        fresh.load_state_dict(state)
+        assert fresh.tasks["mesh_indexing"].decoding.selection.settings() == selection.settings()
+
+    def test_an_archive_of_the_old_layout_loads_its_selection(self):
+        from allennlp.common import Params
+        from allennlp.models import Model
+
+        state = self.model.state_dict()
+        del state["selections.mesh_indexing.mode_index"]
+        del state["selections.mesh_indexing.thresholds"]
+        state["selection_mesh_indexing"] = torch.tensor([1.0, 0.15, 0.45])  # mode "scores"
+        params = Params.from_file(self.param_file).get("model")
+        fresh = Model.from_params(vocab=self.vocab, params=params)
+        incompatible = fresh.load_state_dict(state, strict=False)
+        assert not incompatible.missing_keys and not incompatible.unexpected_keys
+        settings = fresh.tasks["mesh_indexing"].decoding.selection.settings()
+        assert settings == ("scores", pytest.approx(0.15), pytest.approx(0.45))
+
+    def test_validation_records_for_the_tuner_and_get_metrics_does_not_tune(self):
+        selection = self.model.tasks["mesh_indexing"].decoding.selection
+        selection.set_values("decoder", 0.0, 1.0)
+        tuner = SelectionTuner.for_tasks(self.model.tasks)
+        self.model.selection_tuner = tuner
+        self.model.eval()
+        with torch.no_grad():
+            self.model(**self.dataset.as_tensor_dict())
+        recorded = len(tuner.records["mesh_indexing"])
+        assert recorded == len(self.instances)
+        self.model.get_metrics(reset=True)
+        assert tuner.records["mesh_indexing"], "get_metrics must leave the records alone"
+        assert selection.settings() == ("decoder", 0.0, 1.0)
+        # training passes record nothing
+        self.model.train()
+        self.model(**self.dataset.as_tensor_dict())
+        assert len(tuner.records["mesh_indexing"]) == recorded
 
     def test_loss_goes_down_when_overfitting_a_batch(self):
         batch = Batch(list(self.instances))

@@ -1,4 +1,5 @@
-"""The benchmark scripts run end to end on the tiny fixtures and write their JSON."""
+"""The benchmark scripts (scripts/benchmarks/) run end to end on the tiny fixtures and write
+their JSON."""
 
 import json
 import subprocess
@@ -19,7 +20,7 @@ def run_script(*args: str) -> None:
 def test_bench_train_reports_flops_and_mfu(tmp_path):
     output = tmp_path / "train.json"
     run_script(
-        "scripts/bench_train.py",
+        "scripts/benchmarks/bench_train.py",
         str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"),
         "--batches", "2", "--warmup", "0", "--runs", "1", "--threads", "1",
         "--reader-instances", "4", "--output", str(output),
@@ -35,7 +36,8 @@ def test_bench_train_reports_flops_and_mfu(tmp_path):
 def test_bench_predict_reports_throughput_and_latency(tiny_archive, tmp_path):
     output = tmp_path / "predict.json"
     run_script(
-        "scripts/bench_predict.py", str(tiny_archive), str(MQAN_FIXTURES / "mesh_articles.json"),
+        "scripts/benchmarks/bench_predict.py", str(tiny_archive),
+        str(MQAN_FIXTURES / "mesh_articles.json"),
         "--abstracts", "6", "--batch-sizes", "3", "--beam-sizes", "1", "2",
         "--latency-samples", "2", "--runs", "1", "--threads", "1", "--output", str(output),
     )  # fmt: skip

@@ -1,21 +1,23 @@
-"""scripts/evaluate_tasks.py: every task of a tiny multi-task archive scored on its own
+"""`allennlp evaluate-tasks`: every task of a tiny multi-task archive scored on its own
 held-out file, per-task metrics and the decaScore as JSON; single-file tasks read their
-held-out part; bad task names and files are one-line errors."""
+held-out part; bad task names and files are one-line errors. `allennlp held-out-questions`:
+every task's questions in the form `multitask_qa` takes."""
 
 import json
 
 import pytest
-from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT, load_script
+from cli_runner import run_allennlp
+from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
 from test_configs import TINY_MODEL, train_config
 
+from multitask.errors import UserInputError
+from multitask.held_out_questions import QAExampleInputs, prediction_inputs_for
 from tasks.nli import NLIReader
+from tasks.title_generation import TitleGenerationReader, TitleInputs
 
 MESH = str(MQAN_FIXTURES / "mesh_articles.json")
 SNLI = str(PROJECT_ROOT / "tests" / "fixtures" / "tasks" / "snli.jsonl")
 NLI_READER = {"type": "decanlp_nli", "split_part": "train", "held_out_percent": 50}
-
-
-evaluate_tasks = load_script("evaluate_tasks")
 
 
 def flatten(settings: dict, prefix: str) -> dict:
@@ -74,7 +76,7 @@ def archive(tmp_path_factory):
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
-    code = evaluate_tasks.main([str(a) for a in args])
+    code = run_allennlp("evaluate-tasks", *args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -133,10 +135,12 @@ def test_bad_pairs_are_one_line_errors(archive, capsys, pair, message):
 def test_held_out_questions_of_every_task_are_answered_by_multitask_qa(archive, tmp_path):
     from allennlp.predictors import Predictor
 
-    script = load_script("held_out_questions")
     questions = tmp_path / "questions.jsonl"
     pairs = [f"mesh_indexing={MESH}", f"title_generation={MESH}", f"nli={SNLI}"]
-    assert script.main([str(archive), *pairs, "--per-task", "2", "--output", str(questions)]) == 0
+    code = run_allennlp(
+        "held-out-questions", archive, *pairs, "--per-task", 2, "--output", questions
+    )
+    assert code == 0
     lines = [json.loads(line) for line in questions.read_text().splitlines()]
     assert [line["task"] for line in lines] == ["mesh_indexing"] * 2 + ["title_generation"] * 2 + [
         "nli"
@@ -174,3 +178,31 @@ def test_multitask_qa_names_the_fields_of_a_plain_task(archive):
         Exception, match=r"missing field question \(task nli takes context, question\)"
     ):
         predictor.predict_json({"task": "nli", "context": "Premise: a man plays."})
+
+
+def test_a_task_that_builds_its_own_question_needs_registered_inputs():
+    assert isinstance(prediction_inputs_for("nli", NLIReader()), QAExampleInputs)
+    assert isinstance(prediction_inputs_for("titles", TitleGenerationReader()), TitleInputs)
+
+    class OwnQuestionReader(NLIReader):  # not registered: nothing says how to write its inputs
+        prediction_fields = ("abstractText",)
+
+    with pytest.raises(UserInputError, match="builds its own question from abstractText"):
+        prediction_inputs_for("own", OwnQuestionReader())
+
+
+def test_article_questions_carry_the_gold_their_predictor_input_asks_for():
+    from tasks.continuation import AbstractContinuationReader, ContinuationInputs
+
+    reader = AbstractContinuationReader(min_words=5, answer_words=3)
+    rows = list(prediction_inputs_for("lm", reader).inputs("lm", reader, MESH))
+    assert isinstance(prediction_inputs_for("lm", reader), ContinuationInputs) and rows
+    for row in rows:
+        assert set(row) == {"task", "abstractText", "gold"}
+        # what `multitask_qa` builds from this line (the abstract alone) has this gold
+        instance = reader.text_to_instance(abstractText=row["abstractText"])
+        assert instance["metadata"].metadata["gold"] == row["gold"]
+    titles = list(TitleInputs().inputs("t", TitleGenerationReader(), MESH))
+    assert titles and all(
+        row["gold"] and set(row) == {"task", "abstractText", "gold"} for row in titles
+    )

@@ -1,4 +1,4 @@
-"""scripts/prepare_corpus.py: all or nothing, skips on request, one-line errors for bad
+"""`allennlp prepare-corpus`: all or nothing, skips on request, one-line errors for bad
 paths, URLs and silent servers, and no split that leaves training empty."""
 
 import socket
@@ -7,19 +7,14 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from paths import MESH_MINI, MQAN_FIXTURES, load_script
+from cli_runner import run_allennlp
+from paths import MESH_MINI, MQAN_FIXTURES
 
 ARTICLES = MQAN_FIXTURES / "mesh_articles.json"
 
 
-prepare_corpus = load_script("prepare_corpus")
-
-
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = prepare_corpus.main([str(a) for a in args])
-    except SystemExit as exit_:  # argparse
-        code = exit_.code
+    code = run_allennlp("prepare-corpus", *args)
     captured = capsys.readouterr()
     # progress bars redraw with "\r" on stderr: keep what a terminal shows last on each line
     err = "".join(line.rsplit("\r", 1)[-1] for line in captured.err.splitlines(keepends=True))
@@ -173,8 +168,8 @@ def test_a_stall_mid_body_cannot_outlast_the_total_time_limit(tmp_path):
 
 
 def test_all_keeps_articles_without_headings_in_the_same_pmid_buckets(tmp_path, capsys):
-    from multitask.data.corpus import ReadStats, read_articles
-    from multitask.data.split import split_of
+    from tasks.pubmed.corpus import ReadStats, read_articles
+    from tasks.pubmed.split import split_of
 
     lines = ARTICLES.read_text().splitlines()
     unlabelled = [

@@ -8,8 +8,9 @@ import pytest
 from paths import MESH_MINI
 
 from multitask.qa.instance_builder import QAInstanceBuilder
-from multitask.retrieval import CandidateSource, TfidfKnnRetriever
 from tasks.mesh_indexing import MeshIndexingReader
+from tasks.mesh_indexing.candidates import CandidateSource
+from tasks.mesh_indexing.suggesters import TfidfKnnSuggester
 
 TOPICS = [
     ("breast tumours of women", ["Breast Neoplasms", "Female"]),
@@ -59,7 +60,7 @@ def reader(corpus, **kwargs):
 
 def with_candidates(corpus, tmp_path, **kwargs):
     source = CandidateSource(
-        TfidfKnnRetriever(neighbours=3, tfidf={"min_df": 1}),
+        TfidfKnnSuggester(neighbours=3, tfidf={"min_df": 1}),
         str(corpus),
         top_k=6,
         folds=3,

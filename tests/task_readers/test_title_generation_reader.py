@@ -4,7 +4,7 @@ import pytest
 from paths import FIXTURES, PROJECT_ROOT
 from task_helpers import read_metadata
 
-from multitask.data.split import split_of
+from tasks.pubmed.split import split_of
 from tasks.title_generation import QUESTION, TitleGenerationReader, clean_title
 
 CORPUS = FIXTURES / "corpus"
@@ -65,7 +65,7 @@ def test_held_out_part_is_by_pmid_and_disjoint(tmp_path):
 def test_default_corpus_all_split_follows_the_pmid_buckets():
     path = PROJECT_ROOT / "data" / "corpus" / "all" / "validation.json"
     if not path.exists():
-        pytest.skip(f"{path} not built: run `make install` (scripts/prepare_corpus.py)")
+        pytest.skip(f"{path} not built: run `make install` (allennlp prepare-corpus)")
     reader = TitleGenerationReader()
     pmids = [m["pmid"] for m in read_metadata(reader, path)[:300]]
     assert pmids and all(split_of(pmid) == "validation" for pmid in pmids)

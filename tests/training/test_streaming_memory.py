@@ -1,6 +1,6 @@
 """Training streams its data: with ``data_loader.max_instances_in_memory`` the process never
 holds more than that many instances, however long the training file (without it AllenNLP
-keeps them all). scripts/bench_streaming.py shows the same as peak RSS on 10k vs 100k
+keeps them all). scripts/benchmarks/bench_streaming.py shows the same as peak RSS on 10k vs 100k
 abstracts; this is the cheap check of the mechanism.
 """
 
@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from paths import MQAN_FIXTURES, PROJECT_ROOT
-
 from multitask.perf.streaming import synthesize_corpus
+from paths import MQAN_FIXTURES, PROJECT_ROOT
 
 ALLENNLP = str(Path(sys.executable).with_name("allennlp"))
 ARTICLES, CAP, BATCH = 200, 16, 4

@@ -1,0 +1,333 @@
+"""Candidates for a task reader: a suggester (the "retriever") trained on the training
+file, out-of-fold candidates for the training articles themselves, all cached on disk by
+content hash.
+
+Training articles must not get candidates from a retriever that saw them: their own labels
+would come back near-perfect and the model would learn to copy blindly. So the training
+file is split into ``folds`` by a hash of each record's id, and every training record gets
+its candidates from a retriever fitted on the other folds. Any other file (validation,
+test, prediction input) gets candidates from the retriever fitted on the whole training
+file. Both are computed once per (training file content, retriever settings) and cached
+under ``cache_dir``; the full retriever is also published into the serialization
+directory so that the model archive carries it.
+"""
+
+import errno
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from allennlp.common import FromParams
+from tqdm import tqdm
+
+from tasks.mesh_indexing.corpus.artifacts import sha256_of
+from tasks.mesh_indexing.suggesters.base import Suggester, Suggestion, read_json, write_json
+
+logger = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a retriever sees of one training article: its id, its text, its labels."""
+
+    id: str
+    text: str
+    labels: frozenset[str]
+
+
+def fold_of(record_id: str, folds: int) -> int:
+    """Salted, so folds are independent of the corpus's own hash-bucket split."""
+    return int(hashlib.sha256(f"fold:{record_id}".encode()).hexdigest()[:8], 16) % folds
+
+
+class CandidateSource(FromParams):
+    """Top-K candidates for every article a task reader reads.
+
+    # Parameters
+
+    retriever : `Suggester`
+        What proposes candidates: any registered suggester (e.g. `tfidf_omikuji`,
+        `tfidf_knn`, `ensemble`).
+    train_file : `str`
+        The training file: the retriever is fitted on it, and its own records get
+        out-of-fold candidates. Use the same path as `train_data_path`.
+    top_k : `int`, optional (default = `30`)
+        Candidates per training article (out of fold).
+    eval_top_k : `int`, optional (default = `top_k`)
+        Candidates per article of any other file (validation, test, prediction input). A
+        longer list raises the recall the model can reach at a small cost in precision
+        (the label head scores each one); it is not part of the cache key, so an archive
+        can be asked for another count with an override.
+    folds : `int`, optional (default = `5`)
+    cache_dir : `str`, optional (default = `"data/candidates"`)
+        Where fitted retrievers and out-of-fold candidates are cached, keyed by a hash of
+        the training file's content and the retriever's settings.
+    """
+
+    def __init__(
+        self,
+        retriever: Suggester,
+        train_file: str,
+        top_k: int = 30,
+        folds: int = 5,
+        cache_dir: str = "data/candidates",
+        eval_top_k: Optional[int] = None,
+    ) -> None:
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        if eval_top_k is not None and eval_top_k < 1:
+            raise ValueError(f"eval_top_k must be at least 1, got {eval_top_k}")
+        if folds < 2:
+            raise ValueError(f"out-of-fold candidates need at least 2 folds, got {folds}")
+        self.retriever = retriever
+        self.train_file = train_file
+        self.top_k = top_k
+        self.eval_top_k = eval_top_k or top_k
+        self.folds = folds
+        self.cache_dir = Path(cache_dir)
+        self.train_sha: Optional[str] = None
+        self.out_of_fold: dict[str, list[Suggestion]] = {}
+        self._ready = False
+        self._restored = False
+        self._file_hashes: dict[tuple[str, int, int], str] = {}
+        self.counts = {"out_of_fold": 0, "full": 0}
+        #: seconds the cached retriever and out-of-fold candidates took to build
+        self.fit_seconds: Optional[float] = None
+
+    # ---- identity ---------------------------------------------------------------------------
+    def settings(self) -> dict:
+        return {
+            "version": STATE_VERSION,
+            "retriever": self.retriever.config(),
+            "top_k": self.top_k,
+            "folds": self.folds,
+        }
+
+    def _key(self) -> str:
+        blob = json.dumps({"train_sha256": self.train_sha, **self.settings()}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+    def _hash(self, path: str) -> str:
+        stat = os.stat(path)
+        key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in self._file_hashes:
+            self._file_hashes[key] = sha256_of(Path(path))
+        return self._file_hashes[key]
+
+    def is_training_file(self, path: str) -> bool:
+        """Whether ``path`` has the training file's content (then out-of-fold applies)."""
+        return (
+            self.train_sha is not None
+            and os.path.exists(path)
+            and self._hash(path) == self.train_sha
+        )
+
+    @property
+    def restored(self) -> bool:
+        """Whether the retriever came from a model archive (or a run being resumed)."""
+        return self._restored
+
+    # ---- archived state (prediction, evaluation, --recover) --------------------------------
+    def restore(self, directory: Path) -> None:
+        """Load the fitted retriever published into a serialization dir / model archive."""
+        meta = read_json(directory / "meta.json")
+        if _current_names(meta.get("settings")) != json.loads(json.dumps(self.settings())):
+            raise ValueError(
+                f"the retriever in {directory} was built with {meta.get('settings')}, but the "
+                f"config asks for {self.settings()}"
+            )
+        self.retriever.load(directory / "retriever")
+        self.train_sha = meta["train_sha256"]
+        self._restored = True
+        logger.info(
+            "Candidate retriever restored from %s (trained on %s)",
+            directory,
+            meta.get("train_file"),
+        )
+
+    def publish(self, directory: Path) -> None:
+        """Write the fitted retriever where the model archive picks it up."""
+        if directory.exists():
+            return
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".candidates-", dir=directory.parent))
+        try:
+            self.retriever.save(tmp / "retriever")
+            write_json(
+                tmp / "meta.json",
+                {
+                    "settings": self.settings(),
+                    "train_sha256": self.train_sha,
+                    "train_file": self.train_file,
+                    "fit_seconds": self.fit_seconds,
+                },
+            )
+            os.replace(tmp, directory)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # ---- fitting ----------------------------------------------------------------------------
+    def prepare(self, training_records: Callable[[], Iterable[Record]]) -> None:
+        """Fit (or load from the cache) the full retriever and the out-of-fold candidates.
+
+        ``training_records`` reads the training file the way the task reader does. A
+        restored retriever (from an archive) is used as it is: nothing is fitted.
+        """
+        if self._ready or self._restored:
+            return
+        if not os.path.exists(self.train_file):
+            raise FileNotFoundError(
+                f"candidate retriever: training file {self.train_file} not found (set "
+                "candidates.train_file to the training data path)"
+            )
+        self.train_sha = self._hash(self.train_file)
+        self._load_entry(training_records, load_retriever=True)
+        self._ready = True
+
+    def prepare_out_of_fold(self, training_records: Callable[[], Iterable[Record]]) -> None:
+        """Make sure the training file's out-of-fold candidates are loaded (a restored
+        retriever only needs them when training resumes, ``--recover``)."""
+        if self.out_of_fold:
+            return
+        self._load_entry(training_records, load_retriever=False)
+
+    def _load_entry(
+        self, training_records: Callable[[], Iterable[Record]], load_retriever: bool
+    ) -> None:
+        entry = self.cache_dir / self._key()
+        if not (entry / "meta.json").exists():
+            self._build(training_records, entry)
+        if load_retriever:
+            self.retriever.load(entry / "retriever")
+        self.fit_seconds = read_json(entry / "meta.json").get("seconds")
+        with (entry / "out_of_fold.jsonl").open(encoding="utf-8") as rows:
+            self.out_of_fold = {
+                row["id"]: [Suggestion(c[0], c[1], tuple(c[2])) for c in row["candidates"]]
+                for row in map(json.loads, rows)
+            }
+        logger.info(
+            "Candidates (%s, top %d) from cache %s: %d out-of-fold training records",
+            self.retriever.config()["type"],
+            self.top_k,
+            entry,
+            len(self.out_of_fold),
+        )
+
+    def _build(self, training_records: Callable[[], Iterable[Record]], entry: Path) -> None:
+        started = time.perf_counter()
+        records = list(
+            tqdm(training_records(), desc="candidates: reading training file", unit="doc")
+        )
+        if not records:
+            raise ValueError(f"candidate retriever: no labelled records in {self.train_file}")
+        fold = [fold_of(r.id, self.folds) for r in records]
+        out_of_fold: list[list[Suggestion]] = [[] for _ in records]
+        for k in tqdm(range(self.folds), desc="candidates: out-of-fold retrievers", unit="fold"):
+            inside = [i for i, f in enumerate(fold) if f != k]
+            held = [i for i, f in enumerate(fold) if f == k]
+            if not held:
+                continue
+            retriever = self.retriever.fresh()
+            retriever.fit([records[i].text for i in inside], [records[i].labels for i in inside])
+            for i, found in zip(
+                held, retriever.suggest([records[i].text for i in held], self.top_k)
+            ):
+                out_of_fold[i] = found
+        full = self.retriever.fresh()
+        full.fit([r.text for r in records], [r.labels for r in records])
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=self.cache_dir))
+        try:
+            full.save(tmp / "retriever")
+            with (tmp / "out_of_fold.jsonl").open("w", encoding="utf-8") as out:
+                for record, found in zip(records, out_of_fold):
+                    rows = [[c.label, c.score, list(c.features)] for c in found]
+                    out.write(json.dumps({"id": record.id, "candidates": rows}) + "\n")
+            recall = _recall(records, out_of_fold)
+            write_json(
+                tmp / "meta.json",
+                {
+                    "settings": self.settings(),
+                    "train_sha256": self.train_sha,
+                    "train_file": self.train_file,
+                    "records": len(records),
+                    "out_of_fold_recall": recall,
+                    "seconds": round(time.perf_counter() - started, 1),
+                },
+            )
+            try:
+                os.replace(tmp, entry)
+            except OSError as error:  # another process (a distributed worker) got there first
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                logger.info("candidate cache %s was written by another process", entry)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        logger.info(
+            "Candidate retriever fitted on %d records (%d folds) in %.0fs; out-of-fold "
+            "recall@%d %.3f; cached in %s",
+            len(records),
+            self.folds,
+            time.perf_counter() - started,
+            self.top_k,
+            recall,
+            entry,
+        )
+
+    # ---- use --------------------------------------------------------------------------------
+    def candidates(
+        self, ids: Sequence[str], texts: Sequence[str], training_file: bool
+    ) -> list[list[Suggestion]]:
+        """Candidates for a chunk of records; out-of-fold ones for the training file."""
+        if not self._ready and not self._restored:
+            raise RuntimeError("CandidateSource.prepare() must run before candidates()")
+        if training_file and not self.out_of_fold:
+            raise RuntimeError("out-of-fold candidates are not loaded: prepare_out_of_fold()")
+        out: list[Optional[list[Suggestion]]] = [None] * len(ids)
+        missing = []
+        for i, record_id in enumerate(ids):
+            if training_file and record_id in self.out_of_fold:
+                out[i] = self.out_of_fold[record_id]
+            else:
+                missing.append(i)
+        self.counts["out_of_fold"] += len(ids) - len(missing)
+        if training_file and missing:
+            logger.warning(
+                "%d records of the training file have no out-of-fold candidates (ids not "
+                "seen when the retriever was fitted): using the full retriever",
+                len(missing),
+            )
+        if missing:
+            k = self.top_k if training_file else self.eval_top_k
+            found = self.retriever.suggest([texts[i] for i in missing], k)
+            for i, candidates in zip(missing, found):
+                out[i] = candidates
+            self.counts["full"] += len(missing)
+        return [c or [] for c in out]
+
+
+def _current_names(settings: Any) -> Any:
+    """Settings stored before the suggester interface, in today's names (an ensemble's
+    ``retrievers`` are its ``members``), so that those archives still load."""
+    if isinstance(settings, dict):
+        return {
+            ("members" if key == "retrievers" else key): _current_names(value)
+            for key, value in settings.items()
+        }
+    return settings
+
+
+def _recall(records: Sequence[Record], found: Sequence[Sequence[Suggestion]]) -> float:
+    hits = sum(len(r.labels & {c.label for c in f}) for r, f in zip(records, found))
+    total = sum(len(r.labels) for r in records)
+    return round(hits / total, 4) if total else 0.0

@@ -1,0 +1,128 @@
+"""`allennlp compare`: MeSH suggesters side by side on one split, one metric implementation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from allennlp.commands.subcommand import Subcommand
+
+from multitask.errors import UserInputError
+
+CORPUS = Path("data/corpus")
+MESH = Path("data/mesh/descriptors.tsv")
+
+DESCRIPTION = """Compare MeSH indexers side by side: one split, one metric implementation.
+
+Every system is a suggester: a trained MQAN archive (model.tar.gz), a registered suggester
+(frequency, tfidf_omikuji, tfidf_linear, tfidf_knn, ensemble, ...), a JSON config, or a folder
+a suggester was saved to. Suggesters that need fitting are fitted on --train and their limit
+and threshold tuned on --validation (micro-F1); an archive keeps the selection it tuned on
+validation while training. All are scored on --eval: MiF, MiP, MiR, EBF, MaF, HiF
+(hierarchical F1 over the MeSH tree), MiF relative to tfidf_omikuji, training seconds and
+abstracts per second. Systems named <system>_s<seed> also get a seed table: mean and spread
+over seeds, and each mean minus --reference's. Writes comparison.json, comparison.md and
+comparison.png into --output-dir."""
+
+EXAMPLES = """examples:
+  allennlp compare final=runs/mesh_mqan/model.tar.gz --eval data/corpus/test.json
+  allennlp compare --baselines frequency tfidf_omikuji tfidf_knn --eval data/corpus/validation.json
+  allennlp compare 'mix={"type": "ensemble", "members": {"a": {"type": "tfidf_omikuji"},
+      "b": {"type": "tfidf_knn"}}}' --baselines"""
+
+
+@Subcommand.register("compare")
+class Compare(Subcommand):
+    def add_subparser(self, parser: argparse._SubParsersAction) -> argparse.ArgumentParser:
+        subparser = parser.add_parser(
+            self.name,
+            description=DESCRIPTION,
+            epilog=EXAMPLES,
+            help="Compare MeSH suggesters and archives on one split.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        subparser.add_argument(
+            "systems",
+            nargs="*",
+            help="[NAME=]SYSTEM: a model archive, a registered suggester, a JSON config or a "
+            "saved suggester folder",
+        )
+        subparser.add_argument("--train", type=Path, default=CORPUS / "train.json")
+        subparser.add_argument("--validation", type=Path, default=CORPUS / "validation.json")
+        subparser.add_argument("--eval", type=Path, default=CORPUS / "test.json")
+        subparser.add_argument("--mesh-file", type=Path, default=MESH)
+        subparser.add_argument(
+            "--baselines",
+            nargs="*",
+            default=None,
+            help="registered suggesters to fit as baselines (default: frequency tfidf_omikuji "
+            "tfidf_linear; give the flag alone for none)",
+        )
+        subparser.add_argument(
+            "--threads", type=int, default=None, help="omikuji threads (default: all cores)"
+        )
+        subparser.add_argument(
+            "--reference",
+            default="main",
+            help="the system (of <system>_s<seed> names) the seed table subtracts",
+        )
+        subparser.add_argument("--output-dir", type=Path, default=Path("runs/compare_mesh"))
+        subparser.add_argument("--no-progress", action="store_true")
+        subparser.set_defaults(func=run)
+        return subparser
+
+
+def run(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("allennlp.common.params").setLevel(logging.WARNING)  # one line per argument
+    from tasks.mesh_indexing.comparison import (
+        BASELINES,
+        bar_chart,
+        compare,
+        markdown_table,
+        seed_table,
+    )
+    from tasks.mesh_indexing.mesh import MeshVocabulary
+    from tasks.mesh_indexing.suggesters.specs import named_spec, suggester_from_spec
+
+    baselines = list(BASELINES if args.baselines is None else args.baselines)
+    specs = [(name, name) for name in baselines] + [named_spec(text) for text in args.systems]
+    if not specs:
+        raise UserInputError("nothing to compare: give systems or --baselines")
+    missing = [
+        p for p in (args.train, args.validation, args.eval, args.mesh_file) if not p.exists()
+    ]
+    if missing:
+        raise UserInputError(f"not found: {', '.join(map(str, missing))}")
+    suggesters = []
+    for name, spec in specs:
+        suggester = suggester_from_spec(spec)
+        if args.threads is not None and hasattr(suggester, "n_threads"):
+            suggester.n_threads = args.threads
+        suggesters.append((name, suggester))
+    mesh = MeshVocabulary.from_file(args.mesh_file)
+    rows = compare(
+        args.train, args.validation, args.eval, mesh, suggesters, progress=not args.no_progress
+    )
+    table = markdown_table(rows)
+    seeds = seed_table(rows, args.reference)
+    if seeds:
+        table += f"\n\nOver seeds:\n\n{seeds}"
+    heading = (
+        f"{args.eval} (suggesters fitted on {args.train}, limit and threshold tuned on "
+        f"{args.validation}; MQAN selections tuned on validation while training)"
+    )
+    print(f"\n{heading}\n\n{table}\n")
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    report = {
+        "train": str(args.train),
+        "validation": str(args.validation),
+        "eval": str(args.eval),
+        "rows": [row.to_json() for row in rows],
+    }
+    (args.output_dir / "comparison.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.output_dir / "comparison.md").write_text(f"{heading}\n\n{table}\n")
+    bar_chart(rows, args.output_dir / "comparison.png", f"MeSH indexing on {args.eval.name}")
+    print(f"written: {args.output_dir}/comparison.{{json,md,png}}")
