@@ -6,10 +6,9 @@ its row fails here, so the table cannot drift from the code. Cheap: reads text o
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from paths import PROJECT_ROOT
+from paths import PROJECT_ROOT, heading_slugs
 
 LAYOUT = PROJECT_ROOT / "docs" / "layout.md"
 #: folders outside the two packages that the table must describe
@@ -44,17 +43,6 @@ def task_modules() -> set[str]:
         for path in (PROJECT_ROOT / "tasks").glob("*.py")
         if path.name != "__init__.py"
     }
-
-
-def heading_slugs(path: Path) -> set[str]:
-    """GitHub's anchors for a markdown file's headings (as tests/test_model_cards.py)."""
-    slugs = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"#{1,6}\s+(.*)", line)
-        if match:
-            text = re.sub(r"[^\w\- ]", "", match.group(1).strip().lower())
-            slugs.add(text.replace(" ", "-"))
-    return slugs
 
 
 def test_the_table_has_rows():

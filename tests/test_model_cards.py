@@ -10,6 +10,7 @@ from pathlib import Path
 
 import _jsonnet
 import pytest
+from paths import heading_slugs
 
 ROOT = Path(__file__).resolve().parents[1]
 CARD_DIR = ROOT / "modelcards"
@@ -93,17 +94,6 @@ def evaluate_config(path: Path) -> dict:
         for name in re.findall(r"std\.extVar\('([^']+)'\)", source.read_text()):
             ext_vars[name] = f"/nonexistent/{name}"
     return json.loads(_jsonnet.evaluate_file(str(path), ext_vars=ext_vars))
-
-
-def heading_slugs(path: Path) -> set[str]:
-    """GitHub's anchors for a markdown file's headings."""
-    slugs = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"#{1,6}\s+(.*)", line)
-        if match:
-            text = re.sub(r"[^\w\- ]", "", match.group(1).strip().lower())
-            slugs.add(text.replace(" ", "-"))
-    return slugs
 
 
 def figures(card: dict) -> list[tuple[str, dict]]:

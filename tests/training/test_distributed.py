@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from allennlp.models.archival import load_archive
 from allennlp.predictors import Predictor
-from multitask.metrics.mesh_metric import MultiLabelF1
 from paths import MQAN_FIXTURES, PROJECT_ROOT
 
 import multitask  # noqa: F401  (registers components)
 import tasks  # noqa: F401
+from multitask.metrics.multilabel_metric import MultiLabelF1
 
 ALLENNLP = str(Path(sys.executable).with_name("allennlp"))
 DATA = MQAN_FIXTURES / "mesh_articles.json"

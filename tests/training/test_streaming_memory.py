@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from multitask.perf.streaming import synthesize_corpus
 from paths import MQAN_FIXTURES, PROJECT_ROOT
+
+from tasks.mesh_indexing.streaming_bench import synthesize_corpus
 
 ALLENNLP = str(Path(sys.executable).with_name("allennlp"))
 ARTICLES, CAP, BATCH = 200, 16, 4

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 from pathlib import Path
 
 from allennlp.commands.subcommand import Subcommand
 
 from multitask.errors import UserInputError
-
-CORPUS = Path("data/corpus")
-MESH = Path("data/mesh/descriptors.tsv")
+from tasks.mesh_indexing.commands.arguments import add_split_arguments, setup_logging
 
 DESCRIPTION = """Compare MeSH indexers side by side: one split, one metric implementation.
 
@@ -49,10 +46,7 @@ class Compare(Subcommand):
             help="[NAME=]SYSTEM: a model archive, a registered suggester, a JSON config or a "
             "saved suggester folder",
         )
-        subparser.add_argument("--train", type=Path, default=CORPUS / "train.json")
-        subparser.add_argument("--validation", type=Path, default=CORPUS / "validation.json")
-        subparser.add_argument("--eval", type=Path, default=CORPUS / "test.json")
-        subparser.add_argument("--mesh-file", type=Path, default=MESH)
+        add_split_arguments(subparser, evaluate=True)
         subparser.add_argument(
             "--baselines",
             nargs="*",
@@ -69,14 +63,12 @@ class Compare(Subcommand):
             help="the system (of <system>_s<seed> names) the seed table subtracts",
         )
         subparser.add_argument("--output-dir", type=Path, default=Path("runs/compare_mesh"))
-        subparser.add_argument("--no-progress", action="store_true")
         subparser.set_defaults(func=run)
         return subparser
 
 
 def run(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("allennlp.common.params").setLevel(logging.WARNING)  # one line per argument
+    setup_logging()
     from tasks.mesh_indexing.comparison import (
         BASELINES,
         bar_chart,

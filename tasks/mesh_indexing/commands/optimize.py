@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 from pathlib import Path
 
 from allennlp.commands.subcommand import Subcommand
 
 from multitask.errors import UserInputError
-
-CORPUS = Path("data/corpus")
-MESH = Path("data/mesh/descriptors.tsv")
+from tasks.mesh_indexing.commands.arguments import add_split_arguments, setup_logging
 
 DESCRIPTION = """Tune how many suggestions a text keeps (limit) and how high they must score
 (threshold) on a validation split, by micro-F1 (Annif's `optimize`).
@@ -39,21 +36,17 @@ class Optimize(Subcommand):
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         subparser.add_argument("system", help="model archive, suggester name, JSON or folder")
-        subparser.add_argument("--train", type=Path, default=CORPUS / "train.json")
-        subparser.add_argument("--validation", type=Path, default=CORPUS / "validation.json")
-        subparser.add_argument("--mesh-file", type=Path, default=MESH)
+        add_split_arguments(subparser, evaluate=False)
         subparser.add_argument(
             "--limits", type=int, nargs="+", default=None, help="limits to try (default 1..30)"
         )
         subparser.add_argument("--save", type=Path, default=None, help="folder for the result")
-        subparser.add_argument("--no-progress", action="store_true")
         subparser.set_defaults(func=run)
         return subparser
 
 
 def run(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("allennlp.common.params").setLevel(logging.WARNING)  # one line per argument
+    setup_logging()
     from tasks.mesh_indexing.comparison import Split, load_articles, suggest_all
     from tasks.mesh_indexing.mesh import MeshVocabulary
     from tasks.mesh_indexing.suggesters.specs import suggester_from_spec
