@@ -2,8 +2,9 @@
 
 A half-written folder makes the rerun stop with "already exists" or, worse, lets
 ``--recover`` resume from files cut short. A folder this run created is removed, one that
-was empty is emptied; one being resumed (``--recover``) or that held files before the run is
-never touched.
+was empty is emptied; one being resumed (``--recover``), one that held files before the run,
+or one that already holds a checkpoint of this run (resumable with ``--recover``) is never
+touched.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class RunFolder:
             return f"{self.path} was kept (it held files before this run)"
         if not self.path.exists():
             return f"nothing was left in {self.path}"
+        if self.checkpoints():
+            return (
+                f"{self.path} was kept: it holds checkpoints of this run; free some space, "
+                f"then resume with `allennlp train ... -s {self.path} --recover`"
+            )
         _close_log_files(self.path)
         if not self.existed:
             shutil.rmtree(self.path, ignore_errors=True)
@@ -48,6 +54,13 @@ class RunFolder:
             else:
                 entry.unlink(missing_ok=True)
         return f"the serialization folder {self.path} was emptied, as it was before this run"
+
+
+    def checkpoints(self) -> list[Path]:
+        """Whole checkpoints this run saved (the atomic checkpointer renames a file into
+        place only once it is written): hours of training that a full disk must not cost."""
+        names = ("model_state_*.th", "training_state_*.th", "best.th")
+        return [path for pattern in names for path in self.path.glob(pattern)]
 
 
 def _close_log_files(folder: Path) -> None:

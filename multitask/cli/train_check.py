@@ -90,9 +90,9 @@ def _checked_train_model(original: Any) -> Any:
                     if full is None:
                         raise
                     message = describe(full)  # before the cleanup frees space
-                    raise DiskFullError(
-                        f"{message}; {folder.discard()}; free some space and rerun"
-                    ) from error
+                    left = folder.discard()
+                    advice = "" if "resume with" in left else "; free some space and rerun"
+                    raise DiskFullError(f"{message}; {left}{advice}") from error
         finally:
             install_cli_excepthook()  # train's logging set its own hook: one line again
 

@@ -23,8 +23,8 @@ class MeshLabelDecoding(TaskDecoding):
 
     Only headings whose every word is in the model's target vocabulary are reachable; the
     count is logged when the trie is built. Answers map back to ``{"ui", "name"}``.
-    ``max_labels`` caps the labels per article (`allennlp optimize ARCHIVE` shows what each
-    limit gives on validation).
+    ``max_labels`` caps the labels the decoder emits per article (pass another with
+    ``-o '{"model.tasks.mesh_indexing.decoding.max_labels": N}'``).
 
     # Parameters
 

@@ -158,3 +158,18 @@ def test_a_folder_that_held_files_or_is_resumed_is_never_removed(tmp_path):
     (empty / "config.json").write_text("{}")
     assert before.discard().endswith("was emptied, as it was before this run")
     assert empty.is_dir() and list(empty.iterdir()) == []
+
+
+def test_a_run_that_saved_a_checkpoint_is_kept_for_recover(tmp_path):
+    run = tmp_path / "run"
+    before = RunFolder.before_run(run, recover=False)
+    run.mkdir()
+    (run / "config.json").write_text("{}")
+    (run / "model_state_e1_b0.th").write_bytes(b"weights")
+    said = before.discard()
+    assert said.startswith(f"{run} was kept: it holds checkpoints") and "--recover" in said
+    assert sorted(p.name for p in run.iterdir()) == ["config.json", "model_state_e1_b0.th"]
+    # without a checkpoint the same folder is removed
+    (run / "model_state_e1_b0.th").unlink()
+    assert before.discard() == f"the unfinished serialization folder {run} was removed"
+    assert not run.exists()

@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> None:
     suggesters = []
     for name, spec in specs:
         suggester = suggester_from_spec(spec)
-        if args.threads is not None and hasattr(suggester, "n_threads"):
-            suggester.n_threads = args.threads
+        if args.threads is not None:
+            set_threads(suggester, args.threads)
         suggesters.append((name, suggester))
     mesh = MeshVocabulary.from_file(args.mesh_file)
     rows = compare(
@@ -118,3 +118,11 @@ def run(args: argparse.Namespace) -> None:
     (args.output_dir / "comparison.md").write_text(f"{heading}\n\n{table}\n")
     bar_chart(rows, args.output_dir / "comparison.png", f"MeSH indexing on {args.eval.name}")
     print(f"written: {args.output_dir}/comparison.{{json,md,png}}")
+
+
+def set_threads(suggester: object, threads: int) -> None:
+    """Omikuji's threads, in the suggester and in every member of an ensemble."""
+    if hasattr(suggester, "n_threads"):
+        suggester.n_threads = threads  # type: ignore[attr-defined]
+    for member in getattr(suggester, "members", {}).values():
+        set_threads(member, threads)

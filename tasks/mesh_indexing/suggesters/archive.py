@@ -39,7 +39,8 @@ class MqanArchiveSuggester(Suggester):
         cuda_device: int = -1,
         overrides: Optional[dict[str, Any]] = None,
     ) -> None:
-        self.archive = str(archive)
+        # absolute: a suggester saved with `optimize --save` is used from other folders
+        self.archive = str(Path(archive).resolve())
         self.batch_size = batch_size
         self.cuda_device = cuda_device
         self.overrides = dict(overrides or {})

@@ -78,7 +78,10 @@ class TfidfLinearSuggester(Suggester):
         check_fit_input(texts, label_sets)
         matrix = self.features.fit_transform(texts)
         counts = Counter(label for labels in label_sets for label in set(labels))
-        labels = sorted(label for label, n in counts.items() if n >= self.min_examples)
+        # a heading on every text has no negative example: an SVM cannot be fitted
+        labels = sorted(
+            label for label, n in counts.items() if self.min_examples <= n < len(label_sets)
+        )
         if not labels:
             raise ValueError(f"no heading has {self.min_examples} training examples")
         columns = []

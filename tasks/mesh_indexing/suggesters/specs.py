@@ -4,6 +4,7 @@ registered name, or a JSON config."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from allennlp.common import Params
@@ -11,6 +12,8 @@ from allennlp.common import Params
 from multitask.errors import UserInputError
 from tasks.mesh_indexing.suggesters.archive import MqanArchiveSuggester
 from tasks.mesh_indexing.suggesters.base import CONFIG_FILE, Suggester
+
+_NAME = re.compile(r"[\w.-]+")
 
 
 def suggester_from_spec(spec: str) -> Suggester:
@@ -22,6 +25,8 @@ def suggester_from_spec(spec: str) -> Suggester:
             config = json.loads(text)
         except json.JSONDecodeError as error:
             raise UserInputError(f"suggester config {spec!r} is not valid JSON: {error}") from None
+        if not isinstance(config, dict):
+            raise UserInputError(f"suggester config {spec!r} is not a JSON object")
         return _build(config, spec)
     path = Path(text)
     if text.endswith((".tar.gz", ".tgz")) or path.is_file():
@@ -50,14 +55,18 @@ def _build(config: dict, spec: str) -> Suggester:
 
 
 def named_spec(text: str) -> tuple[str, str]:
-    """``NAME=SPEC`` -> (NAME, SPEC); a bare archive is named after its folder, a bare
-    registered name after itself."""
+    """``NAME=SPEC`` -> (NAME, SPEC) when NAME is a plain name (letters, digits, ``_.-``);
+    a bare archive is named after its folder, a JSON config after its type, anything else
+    after itself (so a path with ``=`` in it stays a path)."""
     name, sep, spec = text.partition("=")
-    if sep and not name.lstrip().startswith("{"):
+    if sep and _NAME.fullmatch(name):
         return name, spec
-    path = Path(text)
     if text.endswith((".tar.gz", ".tgz")):
+        path = Path(text)
         return (path.parent.name or path.stem), text
     if text.lstrip().startswith("{"):
-        return str(json.loads(text).get("type", "suggester")), text
-    return path.name or text, text
+        try:
+            return str(json.loads(text).get("type", "suggester")), text
+        except (json.JSONDecodeError, AttributeError):
+            raise UserInputError(f"suggester config {text!r} is not a JSON object") from None
+    return Path(text).name or text, text
