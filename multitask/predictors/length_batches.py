@@ -3,7 +3,7 @@
 A batch is padded to its longest input, and the encoder and every decoding step pay for the
 padding: abstracts in input order waste about a third of the work at a 256-token cap.
 Sorting by length before cutting batches removed most of it (about 1.3x more abstracts/s
-with the MeSH model; README, "Speed, scale and crash safety").
+with the MeSH model; docs/scaling.md).
 """
 
 from __future__ import annotations
