@@ -18,7 +18,7 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python requirements/stack.txt setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -r requirements/stack.txt
 	$(BIN)/pip install --quiet --no-deps allennlp==$(ALLENNLP_VERSION)
-	$(BIN)/pip install --quiet -e '.[dev,baselines]'
+	$(BIN)/pip install --quiet -e '.[dev,baselines,serve]'
 	$(BIN)/python -c "import allennlp, torch; print('allennlp', allennlp.__version__ if hasattr(allennlp, '__version__') else '$(ALLENNLP_VERSION)', 'torch', torch.__version__)"
 	touch $@
 

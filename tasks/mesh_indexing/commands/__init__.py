@@ -5,4 +5,5 @@ from tasks.mesh_indexing.commands import (  # noqa: F401
     compare,
     optimize,
     prepare_corpus,
+    serve,
 )
