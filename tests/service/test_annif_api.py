@@ -9,84 +9,27 @@ SIGTERM. Every wait is bounded.
 """
 
 import json
-import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from annif_client import AnnifClient
 from cli_runner import run_allennlp
-from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
+from paths import MESH_MINI, MQAN_FIXTURES
+from serving import PROBLEM, TIMEOUT, free_port, start_server
 from sleepy_suggester import expected
 
 from tasks.mesh_indexing.suggesters import FrequencySuggester
 
 pytestmark = pytest.mark.slow
 
-HERE = Path(__file__).resolve().parent
-ALLENNLP = Path(sys.executable).with_name("allennlp")
 SLEEPY_LABELS = ["D001943", "D005260", "D008297"]  # Breast Neoplasms, Female, Male
 SLEEPY_SECONDS = 0.3
 MAX_BATCH = 8
-PROBLEM = "application/problem+json"
-TIMEOUT = 30  # seconds any single HTTP call may take
-
-
-class Server:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path, gate: Path, calls: Path):
-        self.process = process
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
-        self.log = log
-        self.gate = gate
-        self.calls = calls
-
-    def api(self, path: str) -> str:
-        return f"{self.url}/v1/{path}"
-
-    def wait_for(self, path: str, status: int, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server exited:\n{self.log_text()[-3000:]}"
-            try:
-                if requests.get(self.url + path, timeout=5).status_code == status:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        log = self.log_text()[-3000:]
-        pytest.fail(f"{path} did not answer {status} within {seconds} s:\n{log}")
-
-    def batch_sizes(self) -> list[int]:
-        """Texts per call of the sleepy suggester so far (the warm-up included)."""
-        if not self.calls.exists():
-            return []
-        return [json.loads(line)["size"] for line in self.calls.read_text().splitlines()]
-
-    def metric(self, name: str, **labels: str) -> float:
-        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-        text = requests.get(self.url + "/metrics", timeout=TIMEOUT).text
-        for line in text.splitlines():
-            key, _, value = line.rpartition(" ")
-            if key == (f"{name}{{{wanted}}}" if labels else name):
-                return float(value)
-        return 0.0
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def article_texts() -> list[tuple[str, str]]:
@@ -94,21 +37,6 @@ def article_texts() -> list[tuple[str, str]]:
     lines = (MQAN_FIXTURES / "predict_input.jsonl").read_text().splitlines()
     articles = [json.loads(line) for line in lines if line.strip()]
     return [(a["pmid"], f"{a['title']}\n{a['abstractText']}") for a in articles]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_proxy_for_loopback():
-    """requests (and so annif-client) would send 127.0.0.1 through an HTTP_PROXY set in the
-    environment: loopback goes direct."""
-    saved = {name: os.environ.get(name) for name in ("NO_PROXY", "no_proxy")}
-    for name, value in saved.items():
-        os.environ[name] = ",".join(filter(None, [value, "127.0.0.1", "localhost"]))
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +55,7 @@ def server(tiny_archive, tmp_path_factory):
     }
     port = free_port()
     command = [
-        str(ALLENNLP), "serve-mesh", "--include-package", "sleepy_suggester",
+        "serve-mesh", "--include-package", "sleepy_suggester",
         # loaded in this order: the sleepy one first holds the loading until the gate opens
         "--project", f"sleepy={json.dumps(sleepy)}",
         "--project", f"tiny={tiny_archive},name=Tiny MQAN, for tests",
@@ -137,24 +65,9 @@ def server(tiny_archive, tmp_path_factory):
         "--max-batch-size", str(MAX_BATCH), "--max-wait-ms", "50",
         "--graceful-timeout", "20",
     ]  # fmt: skip
-    env = {
-        **os.environ,
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-    }
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    running = Server(process, port, log, gate, calls)
+    running = start_server(command, log, gate=gate, calls=calls)
     yield running
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +190,31 @@ def test_limit_threshold_and_notation_as_annif(ready_server):
     assert batch == [{"results": results[:1], "document_id": None}]
 
 
+def test_explain_gives_suggests_headings_with_tree_places_and_supporting_words(ready_server):
+    """The page's route: the same headings and scores as suggest, each with its places in the
+    MeSH tree and the words whose removal lowers its score (``test_explain.py`` checks the
+    arithmetic with a suggester whose evidence is known)."""
+    text = "Breast carcinoma in postmenopausal women\nWe studied adenocarcinoma of the breast."
+    form = {"text": text, "limit": "5"}
+    api = ready_server.api
+    suggested = requests.post(api("projects/tiny/suggest"), data=form, timeout=TIMEOUT)
+    explained = requests.post(api("projects/tiny/explain"), data=form, timeout=TIMEOUT)
+    assert explained.status_code == 200, explained.text
+    body = explained.json()
+    results = body["results"]
+    assert results, "the tiny archive suggests nothing for a breast cancer abstract"
+    assert [{k: r[k] for k in ("uri", "label", "notation", "score")} for r in results] == [
+        {**r, "score": pytest.approx(r["score"], abs=1e-5)} for r in suggested.json()["results"]
+    ]
+    assert body["words"][:2] == ["breast", "carcinoma"]
+    for result in results:
+        assert result["uri"].endswith(result["ui"])
+        for place in result["tree"]:
+            assert place[-1]["name"] == result["label"] and place[0]["ui"] is None
+        assert all(s["word"] in body["words"] and s["drop"] > 0 for s in result["support"])
+    assert any(result["support"] for result in results), results
+
+
 # ---- bad requests ------------------------------------------------------------------------------
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 BAD_REQUESTS = [
@@ -316,6 +254,9 @@ BAD_REQUESTS = [
     ("batch limit=-1", "tiny/suggest-batch?limit=-1", {"json": {"documents": []}}, 400),
     ("batch threshold=2", "tiny/suggest-batch?threshold=2", {"json": {"documents": []}}, 400),
     ("a form to suggest-batch", "tiny/suggest-batch", {"data": {"text": "a"}}, 415),
+    ("explain: empty text", "tiny/explain", {"data": {"text": " "}}, 400),
+    ("explain: limit=abc", "tiny/explain", {"data": {"text": "a", "limit": "abc"}}, 400),
+    ("explain: unknown project", "nope/explain", {"data": {"text": "a"}}, 404),
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from multitask.errors import UserInputError
 from tasks.mesh_indexing.commands.arguments import MESH, setup_logging
 
 NAME = "serve-mesh"
+DEFAULT_EXAMPLES = "data/corpus/test.json"
 
 DESCRIPTION = """Serve MeSH indexing over HTTP with Annif's REST API v1, so that tools written
 for Annif (annif-client, Annif's web UI clients, indexing pipelines) work unchanged:
@@ -100,6 +101,20 @@ class ServeMesh(Subcommand):
             "(an archive carries its own)",
         )
         subparser.add_argument(
+            "--examples",
+            default=None,
+            metavar="CORPUS_FILE",
+            help=f"articles the web page offers as examples (default: {DEFAULT_EXAMPLES} when "
+            "it exists; 'none' for no examples)",
+        )
+        subparser.add_argument(
+            "--explain-words",
+            type=int,
+            default=48,
+            help="content words the page's explanation leaves out one at a time (its cost: "
+            "one model batch of this many texts + 1)",
+        )
+        subparser.add_argument(
             "--graceful-timeout",
             type=float,
             default=30.0,
@@ -137,6 +152,7 @@ def run(args: argparse.Namespace) -> None:
         ("--max-batch-size", args.max_batch_size, 1),
         ("--max-body-bytes", args.max_body_bytes, 1),
         ("--threads", args.threads or 1, 1),
+        ("--explain-words", args.explain_words, 1),
         ("--port", args.port, 0),
     ):
         if value < least:
@@ -144,6 +160,8 @@ def run(args: argparse.Namespace) -> None:
     if args.max_wait_ms < 0 or args.graceful_timeout < 0:
         raise UserInputError("--max-wait-ms and --graceful-timeout must not be negative")
     settings = ServiceSettings(
+        examples_file=_examples_file(args.examples),
+        explain_words=args.explain_words,
         projects=tuple(specs),
         mesh_file=str(args.mesh_file),
         max_batch_size=args.max_batch_size,
@@ -160,3 +178,15 @@ def run(args: argparse.Namespace) -> None:
         graceful_timeout=args.graceful_timeout,
         access_log=not args.no_access_log,
     )
+
+
+def _examples_file(given: str | None) -> str | None:
+    """The page's examples: the given corpus file (which must exist), none for 'none', else
+    the default corpus's test split when it is there."""
+    if given is None:
+        return DEFAULT_EXAMPLES if Path(DEFAULT_EXAMPLES).is_file() else None
+    if given.lower() == "none":
+        return None
+    if not Path(given).is_file():
+        raise UserInputError(f"--examples: corpus file {given} not found")
+    return given

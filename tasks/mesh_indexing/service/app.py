@@ -26,6 +26,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tasks.mesh_indexing.service import inputs, schemas
 from tasks.mesh_indexing.service.batching import DynamicBatcher, ShuttingDown
+from tasks.mesh_indexing.service.examples import read_examples
+from tasks.mesh_indexing.service.explain import (
+    DEFAULT_MAX_WORDS,
+    content_words,
+    supporting_words,
+    tree_places,
+    without_word,
+)
 from tasks.mesh_indexing.service.metrics import RequestMetricsMiddleware, ServiceMetrics
 from tasks.mesh_indexing.service.problems import (
     RETRY_AFTER_SECONDS,
@@ -46,6 +54,9 @@ DOCS_URL = f"{API_PREFIX}/ui/"
 DOCS_ASSETS = f"{API_PREFIX}/ui/assets"
 #: 1 MiB: a PubMed abstract is 1-3 KB, a batch of 32 full texts of 30 KB still fits
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+#: suggestions the explanation reads for each text without one word
+EXPLAIN_DEPTH = 100
+PAGE_DIR = Path(__file__).with_name("page")
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class ServiceSettings:
     torch_threads: Optional[int] = None
     #: modules to import first (plugins with more suggesters; ``--include-package``)
     include_packages: tuple[str, ...] = field(default_factory=tuple)
+    #: articles the page offers as examples (a corpus file); None: none offered
+    examples_file: Optional[str] = None
+    #: content words the page's explanation leaves out one at a time
+    explain_words: int = DEFAULT_MAX_WORDS
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -92,6 +107,7 @@ class ServiceState:
             for spec in settings.projects
         }
         self.batchers: dict[str, DynamicBatcher] = {}
+        self.examples: list[dict[str, Any]] = []
         for project_id in self.projects:
             metrics.ready.labels(project_id).set(0)
 
@@ -107,6 +123,11 @@ class ServiceState:
             import torch
 
             torch.set_num_threads(self.settings.torch_threads)
+        if self.settings.examples_file:
+            try:
+                self.examples = read_examples(Path(self.settings.examples_file))
+            except Exception:  # the page works without examples; the API does not need them
+                logger.exception("examples from %s could not be read", self.settings.examples_file)
         for project in self.projects.values():
             started = time.perf_counter()
             try:
@@ -193,6 +214,39 @@ class ServiceState:
             raise unavailable(str(error)) from None
         return [project.results(s, limit, selection.threshold) for s in suggested]
 
+    async def explain(
+        self, project: Project, text: str, selection: inputs.Selection
+    ) -> dict[str, Any]:
+        """The suggestions, each with its places in the MeSH tree and the words of the text
+        that support it (``explain.py``: leave one word out, one batch through the batcher)."""
+        if not project.is_trained:
+            raise unavailable(f"Project '{project.project_id}' is not trained")
+        limit = min(selection.limit, inputs.MAX_RESULTS)
+        words = [
+            w
+            for w in content_words(text, self.settings.explain_words)
+            if without_word(text, w).strip()
+        ]
+        # deeper lists for the occluded texts: a heading that only moves down keeps its score
+        depth = max(limit, EXPLAIN_DEPTH)
+        texts = [text] + [without_word(text, w) for w in words]
+        try:
+            suggested, *without = await self.batchers[project.project_id].suggest(texts, depth)
+        except ShuttingDown as error:
+            raise unavailable(str(error)) from None
+        kept = [s for s in suggested[:limit] if s.score >= selection.threshold]
+        support = supporting_words(kept, words, without)
+        vocabulary = project.subjects.vocabulary
+        results = []
+        for suggestion, result in zip(kept, project.results(kept, limit, selection.threshold)):
+            result["ui"] = suggestion.label
+            result["tree"] = tree_places(vocabulary, suggestion.label)
+            result["support"] = [
+                {"word": s.word, "drop": s.drop} for s in support[suggestion.label]
+            ]
+            results.append(result)
+        return {"results": results, "words": words}
+
 
 def _call_in_loop(loop: asyncio.AbstractEventLoop, function: Callable, *args: Any) -> None:
     try:
@@ -233,6 +287,7 @@ def create_app(
     install_problem_handlers(app)
     _add_operations_routes(app, state)
     _add_annif_routes(app, state)
+    _add_page_routes(app, state)
     _add_docs_page(app)
     return app
 
@@ -353,6 +408,45 @@ def _add_annif_routes(app: FastAPI, state: ServiceState) -> None:
             "(allennlp train) and serve it",
             title="Learning not allowed",
         )
+
+
+def _add_page_routes(app: FastAPI, state: ServiceState) -> None:
+    """The web page at ``/`` (files under ``page/``, nothing from outside), and the two
+    routes it needs beyond Annif's: ``explain`` and the example articles."""
+    from starlette.staticfiles import StaticFiles
+
+    app.mount("/page", StaticFiles(directory=str(PAGE_DIR)), name="page")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> Response:
+        return HTMLResponse((PAGE_DIR / "index.html").read_text(encoding="utf-8"))
+
+    @app.get(
+        "/examples",
+        tags=["Web page"],
+        summary="example articles for the page, with their indexers' headings",
+        response_model=schemas.ExampleList,
+    )
+    async def examples() -> dict[str, Any]:
+        return {"examples": state.examples}
+
+    @app.post(
+        f"{API_PREFIX}/projects/{{project_id}}/explain",
+        tags=["Web page"],
+        summary="suggest subjects, each with its place in the MeSH tree and the words that "
+        "support it (not in Annif)",
+        description="The same form as suggest. A word supports a heading by how much the "
+        "heading's score falls when the word is removed from the text (every occurrence); "
+        "costs one model batch of up to --explain-words + 1 texts.",
+        response_model=schemas.ExplainedResultList,
+        responses={**schemas.BAD_REQUEST, **schemas.NOT_FOUND, **schemas.UNAVAILABLE},
+        openapi_extra=schemas.SUGGEST_BODY,
+    )
+    async def explain(project_id: str, request: Request) -> Response:
+        project = state.project(project_id)
+        body = await inputs.read_body(request, state.settings.max_body_bytes)
+        text, selection = inputs.suggest_form(body, inputs.media_type(request))
+        return JSONResponse(await state.explain(project, text, selection))
 
 
 def _add_docs_page(app: FastAPI) -> None:

@@ -62,6 +62,44 @@ class BatchSuggestionResult(SuggestionResultList):
     document_id: Optional[str] = Field(None, examples=["pmid-1"])
 
 
+class TreeStep(BaseModel):
+    tree_number: str = Field(examples=["C04.588.180"])
+    name: str = Field(examples=["Breast Neoplasms"])
+    ui: Optional[str] = Field(None, examples=["D001943"])
+
+
+class SupportingWord(BaseModel):
+    word: str = Field(examples=["tamoxifen"])
+    drop: float = Field(examples=[0.31], description="the score's fall without the word")
+
+
+class ExplainedResult(SuggestionResult):
+    ui: str = Field(examples=["D001943"])
+    tree: list[list[TreeStep]] = Field(description="each place in the tree, category first")
+    support: list[SupportingWord]
+
+
+class ExplainedResultList(BaseModel):
+    results: list[ExplainedResult]
+    words: list[str] = Field(description="the words that were left out one at a time")
+
+
+class ExampleHeading(BaseModel):
+    ui: Optional[str] = None
+    label: str
+
+
+class Example(BaseModel):
+    pmid: str
+    title: str
+    abstract: str
+    headings: list[ExampleHeading]
+
+
+class ExampleList(BaseModel):
+    examples: list[Example]
+
+
 class ProblemDetails(BaseModel):
     type: str = "about:blank"
     title: str
