@@ -21,6 +21,7 @@ COMMANDS = [
     "bioasq-submission",
     "compare",
     "optimize",
+    "serve-mesh",
 ]
 
 

@@ -46,3 +46,24 @@ def test_bench_predict_reports_throughput_and_latency(tiny_archive, tmp_path):
     assert modes == ["batch 3, beam 1", "batch 3, beam 2", "single abstract, beam 1"]
     assert all(row["abstracts/s"] > 0 for row in result["medians"])
     assert result["medians"][-1]["p95 ms"] >= result["medians"][-1]["p50 ms"] > 0
+
+
+@pytest.mark.slow
+def test_bench_serve_loads_a_real_server_and_compares_with_the_batched_rate(
+    tiny_archive, tmp_path
+):
+    output = tmp_path / "serve.json"
+    run_script(
+        "scripts/benchmarks/bench_serve.py", str(tiny_archive),
+        str(MQAN_FIXTURES / "mesh_articles.json"),
+        "--concurrency", "1", "4", "--requests", "8", "--batch-size", "4", "--runs", "1",
+        "--max-batch-size", "4", "--threads", "1", "--output", str(output),
+    )  # fmt: skip
+    result = json.loads(output.read_text())
+    assert [level["concurrency"] for level in result["levels"]] == [1, 4]
+    for level in result["levels"]:
+        assert level["errors"] == 0 and level["requests"] == 8
+        assert level["p99 ms"] >= level["p95 ms"] >= level["p50 ms"] > 0
+        assert level["x batched"] > 0
+    assert result["batched"]["abstracts/s"] > 0
+    assert result["rss_after_mb"] > 500 and result["exit_status"] == 0

@@ -24,7 +24,8 @@ GET /v1/projects, GET /v1/projects/ID, POST /v1/projects/ID/suggest (form: text,
 threshold), POST /v1/projects/ID/suggest-batch (JSON, up to 32 documents). Results are MeSH
 descriptors (uri http://id.nlm.nih.gov/mesh/UI, label, notation = first tree number, score),
 best first; errors are application/problem+json. Also /healthz, /readyz, /metrics
-(Prometheus) and the OpenAPI document at /v1/openapi.json with its page at /v1/ui/.
+(Prometheus), the OpenAPI document at /v1/openapi.json with its page at /v1/ui/, and a web
+page at / that shows each heading's score, place in the MeSH tree and supporting words.
 
 Each project is ID=SPEC[,name=NAME]: SPEC is a trained MQAN archive (model.tar.gz), a folder
 `allennlp optimize --save` wrote, or a JSON suggester config (as `allennlp compare` takes).
