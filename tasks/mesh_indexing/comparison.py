@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from multitask.data.read_stats import ReadStats
 from multitask.metrics import example_based_f1, hierarchical_prf, macro_f1, micro_prf
+from tasks.mesh_indexing.bootstrap import Interval, mif_difference
 from tasks.mesh_indexing.labels import gold_labels
 from tasks.mesh_indexing.mesh import MeshVocabulary
 from tasks.mesh_indexing.suggesters import MqanArchiveSuggester, Suggester, tune
@@ -90,6 +91,9 @@ class Row:
     train_seconds: float | None
     predict_per_second: float
     params: dict[str, Any] = field(default_factory=dict)
+    #: what it predicted for each evaluated article, and the gold (for paired intervals)
+    predictions: list[frozenset[str]] = field(default_factory=list, repr=False)
+    gold: list[frozenset[str]] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -208,6 +212,8 @@ def score_suggester(
         train_seconds,
         len(evaluate.texts) / max(seconds, 1e-9),
         params,
+        [frozenset(p) for p in pred],
+        list(evaluate.gold),
     )
 
 
@@ -248,20 +254,59 @@ def compare(
     return rows
 
 
-def markdown_table(rows: Sequence[Row], reference: str = "tfidf_omikuji") -> str:
-    """The comparison as a markdown table, with MiF relative to ``reference``."""
-    ref = next((r.scores.mif for r in rows if r.name == reference), None)
-    header = "| system | MiF | MiP | MiR | EBF | MaF | HiF | MiF / omikuji | train s | predict /s |"
-    lines = [header, "|" + "---|" * 10]
+def resolve_reference(rows: Sequence[Row], requested: str | None) -> str | None:
+    """The row every other is measured against: ``requested`` if a row has that name, else
+    the first seed of ``requested``'s ``<system>_s<seed>`` rows, else tfidf_omikuji, else the
+    first row."""
+    names = [r.name for r in rows]
+    if requested in names:
+        return requested
+    seeds = seed_groups(rows).get(requested or "")
+    if seeds:
+        return seeds[0].name
+    if "tfidf_omikuji" in names:
+        return "tfidf_omikuji"
+    return names[0] if names else None
+
+
+def mif_differences(rows: Sequence[Row], reference: str | None) -> dict[str, Interval]:
+    """Each row's MiF minus the reference's, with a paired bootstrap 95% interval over the
+    evaluated articles."""
+    ref = next((r for r in rows if r.name == reference), None)
+    if ref is None or not ref.predictions:
+        return {}
+    return {
+        r.name: mif_difference(r.gold, r.predictions, ref.predictions)
+        for r in rows
+        if r.name != reference and r.predictions
+    }
+
+
+def markdown_table(rows: Sequence[Row], reference: str | None = "tfidf_omikuji") -> str:
+    """The comparison as a markdown table: each system's MiF minus ``reference``'s with its
+    paired bootstrap 95% interval, MiF relative to omikuji, and the cost columns."""
+    omikuji = next((r.scores.mif for r in rows if r.name == "tfidf_omikuji"), None)
+    differences = mif_differences(rows, reference)
+    header = (
+        f"| system | MiF | MiF - {reference} [95% CI] | MiP | MiR | EBF | MaF | HiF "
+        "| MiF / omikuji | train s | predict /s |"
+    )
+    lines = [header, "|" + "---|" * 11]
     for r in rows:
         s = r.scores
-        ratio = f"{s.mif / ref:.3f}" if ref else "n/a"
+        ratio = f"{s.mif / omikuji:.3f}" if omikuji else "n/a"
         train = "n/a" if r.train_seconds is None else f"{r.train_seconds:,.0f}"
         # a constant answer (frequency top-k) takes no measurable time per article
         speed = f"{r.predict_per_second:,.0f}" if r.predict_per_second < 1e6 else "> 1,000,000"
+        if r.name == reference:
+            difference = "(reference)"
+        elif r.name in differences:
+            difference = differences[r.name].format()
+        else:
+            difference = "n/a"
         lines.append(
-            f"| {r.name} | {s.mif:.4f} | {s.mip:.4f} | {s.mir:.4f} | {s.ebf:.4f} | {s.maf:.4f} "
-            f"| {r.hif:.4f} | {ratio} | {train} | {speed} |"
+            f"| {r.name} | {s.mif:.4f} | {difference} | {s.mip:.4f} | {s.mir:.4f} "
+            f"| {s.ebf:.4f} | {s.maf:.4f} | {r.hif:.4f} | {ratio} | {train} | {speed} |"
         )
     return "\n".join(lines)
 

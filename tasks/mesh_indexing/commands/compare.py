@@ -18,9 +18,10 @@ Every system is a suggester: a trained MQAN archive (model.tar.gz), a registered
 a suggester was saved to. Suggesters that need fitting are fitted on --train and their limit
 and threshold tuned on --validation (micro-F1); an archive keeps the selection it tuned on
 validation while training. All are scored on --eval: MiF, MiP, MiR, EBF, MaF, HiF
-(hierarchical F1 over the MeSH tree), MiF relative to tfidf_omikuji, training seconds and
-abstracts per second. Systems named <system>_s<seed> also get a seed table: mean and spread
-over seeds, and each mean minus --reference's. Writes comparison.json, comparison.md and
+(hierarchical F1 over the MeSH tree), each system's MiF minus --reference's with a paired
+bootstrap 95% interval over the evaluated articles, MiF relative to tfidf_omikuji, training
+seconds and abstracts per second. Systems named <system>_s<seed> also get a seed table: mean
+and spread over seeds, and each mean minus --reference's. Writes comparison.json, comparison.md and
 comparison.png into --output-dir."""
 
 EXAMPLES = """examples:
@@ -60,7 +61,9 @@ class Compare(Subcommand):
         subparser.add_argument(
             "--reference",
             default="main",
-            help="the system (of <system>_s<seed> names) the seed table subtracts",
+            help="the system every other is measured against (MiF difference with its "
+            "bootstrap interval; a <system> of <system>_s<seed> names: its first seed there, "
+            "its mean in the seed table); default main, else tfidf_omikuji, else the first",
         )
         subparser.add_argument("--output-dir", type=Path, default=Path("runs/compare_mesh"))
         subparser.set_defaults(func=run)
@@ -74,6 +77,8 @@ def run(args: argparse.Namespace) -> None:
         bar_chart,
         compare,
         markdown_table,
+        mif_differences,
+        resolve_reference,
         seed_table,
     )
     from tasks.mesh_indexing.mesh import MeshVocabulary
@@ -98,7 +103,8 @@ def run(args: argparse.Namespace) -> None:
     rows = compare(
         args.train, args.validation, args.eval, mesh, suggesters, progress=not args.no_progress
     )
-    table = markdown_table(rows)
+    reference = resolve_reference(rows, args.reference)
+    table = markdown_table(rows, reference)
     seeds = seed_table(rows, args.reference)
     if seeds:
         table += f"\n\nOver seeds:\n\n{seeds}"
@@ -113,6 +119,10 @@ def run(args: argparse.Namespace) -> None:
         "validation": str(args.validation),
         "eval": str(args.eval),
         "rows": [row.to_json() for row in rows],
+        "reference": reference,
+        "mif_minus_reference": {
+            name: interval.to_json() for name, interval in mif_differences(rows, reference).items()
+        },
     }
     (args.output_dir / "comparison.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.output_dir / "comparison.md").write_text(f"{heading}\n\n{table}\n")
