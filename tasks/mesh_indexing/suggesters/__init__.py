@@ -12,6 +12,7 @@ from tasks.mesh_indexing.suggesters.base import Suggester, Suggestion
 from tasks.mesh_indexing.suggesters.ensemble import EnsembleSuggester
 from tasks.mesh_indexing.suggesters.frequency import FrequencySuggester
 from tasks.mesh_indexing.suggesters.knn import TfidfKnnSuggester
+from tasks.mesh_indexing.suggesters.lexical import LexicalSuggester
 from tasks.mesh_indexing.suggesters.linear import TfidfLinearSuggester
 from tasks.mesh_indexing.suggesters.omikuji import TfidfOmikujiSuggester, omikuji_available
 from tasks.mesh_indexing.suggesters.tuning import Selection, Tuned, tune
@@ -19,6 +20,7 @@ from tasks.mesh_indexing.suggesters.tuning import Selection, Tuned, tune
 __all__ = [
     "EnsembleSuggester",
     "FrequencySuggester",
+    "LexicalSuggester",
     "MqanArchiveSuggester",
     "Selection",
     "Suggester",
