@@ -36,7 +36,7 @@ local dim = 128;
     dim=dim,
     tasks={ mesh_indexing: mqan.mesh_task(mesh_file, max_labels=20) },
     max_decoding_steps=60,
-  ) + mqan.label_head(dim, candidate_features=6),
+  ) + mqan.label_head(dim, candidate_features=mqan.candidate_features),
   trainer: mqan.trainer(num_epochs=4, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],

@@ -68,7 +68,7 @@ local reader(title_instances) = {
       title_generation: { metric: { type: 'decanlp_rouge' }, headline: 'avg' },
     },
     max_decoding_steps=60,
-  ) + mqan.label_head(dim, candidate_features=6),
+  ) + mqan.label_head(dim, candidate_features=mqan.candidate_features),
   trainer: mqan.trainer(num_epochs=4, validation_metric='+mesh_indexing_MiF', warmup_steps=300)
            + mqan.tune_label_selection,
   include_in_archive: ['artifacts'],

@@ -41,6 +41,21 @@ def test_fit_finds_the_threshold_that_separates_gold():
     assert [set(c) for c in chosen] == [set(r.gold) for r in records]
 
 
+def test_fit_keeps_the_cheap_path_unless_the_decoder_wins_by_more_than_the_margin():
+    # the decoder finds "c", which the head scores too low: with it micro-F1 is 1.0, without
+    # it 2 * 3 / (3 + 4) = 0.857
+    records = [
+        SelectionRecord(["a", "c"], {"a": 0.9, "c": 0.05}, frozenset({"a", "c"})),
+        SelectionRecord(["b"], {"b": 0.8}, frozenset({"b"})),
+        SelectionRecord(["d"], {"d": 0.7}, frozenset({"d"})),
+    ]
+    grid = [0.1, 0.5]
+    decisive = LabelSelection(grid=grid, decoder_margin=0.1)
+    assert decisive.fit(records) == pytest.approx(1.0) and decisive.mode != "scores"
+    noise = LabelSelection(grid=grid, decoder_margin=0.2)
+    assert noise.fit(records) == pytest.approx(6 / 7) and noise.mode == "scores"
+
+
 def test_fit_can_keep_a_mode_fixed():
     selection = LabelSelection(mode="scores", tune_mode=False, grid=[0.3, 0.6])
     selection.fit([SelectionRecord([], {"a": 0.5, "b": 0.7}, frozenset({"b"}))])

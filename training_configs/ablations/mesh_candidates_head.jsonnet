@@ -7,7 +7,7 @@ local row2 = import 'mesh_candidates.jsonnet';
 local mesh_file = 'data/mesh/descriptors.tsv';
 
 row2 + {
-  model+: mqan.label_head(128, candidate_features=6) + {
+  model+: mqan.label_head(128, candidate_features=mqan.candidate_features) + {
     tasks: { mesh_indexing: mqan.mesh_task(mesh_file, max_labels=20) },
     max_decoding_steps: 60,
   },

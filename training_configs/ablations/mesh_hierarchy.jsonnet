@@ -5,4 +5,4 @@
 local mqan = import '../mqan.libsonnet';
 local main = import '../mesh_mqan.jsonnet';
 
-main + { model+: mqan.label_head(128, candidate_features=6, mesh_file='data/mesh/descriptors.tsv') }
+main + { model+: mqan.label_head(128, candidate_features=mqan.candidate_features, mesh_file='data/mesh/descriptors.tsv') }

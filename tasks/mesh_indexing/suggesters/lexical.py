@@ -127,6 +127,8 @@ class TermIndex:
         self.max_tokens = max_tokens
         self.keys: dict[tuple[str, ...], int] = {}
         self.key_labels: list[list[str]] = []
+        #: every proper prefix of a term: a scan stops extending an n-gram outside them
+        self.prefixes: set[tuple[str, ...]] = set()
         for ui, names in descriptor_terms.items():
             for name in names:
                 for key in term_variants(name):
@@ -137,6 +139,7 @@ class TermIndex:
                         self.key_labels.append([])
                     if ui not in self.key_labels[index]:
                         self.key_labels[index].append(ui)
+                    self.prefixes.update(key[:n] for n in range(1, len(key)))
 
     def matches(self, text: str) -> dict[str, _Match]:
         title, _, abstract = text.partition("\n")
@@ -147,9 +150,12 @@ class TermIndex:
         for tokens, in_title in parts:
             for start in range(len(tokens)):
                 for end in range(start + 1, min(start + self.max_tokens, len(tokens)) + 1):
-                    key = self.keys.get(tokens[start:end])
+                    gram = tokens[start:end]
+                    key = self.keys.get(gram)
                     if key is None:
-                        continue
+                        if gram in self.prefixes:
+                            continue
+                        break
                     labels = self.key_labels[key]
                     for ui in labels:
                         match = found.get(ui)
@@ -304,14 +310,16 @@ class LexicalSuggester(Suggester):
             for text in tqdm(texts, desc="lexical: matching terms", unit="doc", leave=False)
         ]
         # rates from the other half: a text's own headings never inform its features
+        # (halves drawn at random, seeded: a file ordered by topic must not split by topic)
+        half = np.random.default_rng(0).integers(0, 2, size=len(texts)).tolist()
         halves = [_Rates(self.smoothing), _Rates(self.smoothing)]
         for i, (found, gold) in enumerate(zip(matches, label_sets)):
-            halves[i % 2].add(found, gold)
+            halves[half[i]].add(found, gold)
         for rates in halves:
             rates.finish()
         rows, targets = [], []
         for i, (found, gold) in enumerate(zip(matches, label_sets)):
-            labels, features = self._features(found, halves[1 - i % 2])
+            labels, features = self._features(found, halves[1 - half[i]])
             rows.append(features)
             targets.extend(ui in gold for ui in labels)
         x = np.concatenate(rows) if rows else np.zeros((0, len(FEATURES)))
