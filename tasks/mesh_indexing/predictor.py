@@ -1,11 +1,13 @@
 """`allennlp predict ... --predictor mesh_indexer`: BioASQ test-set lines in, MeSH labels out."""
 
-from typing import Any
+from typing import Any, Optional
 
 from allennlp.common.util import JsonDict
 from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
+from multitask.decoding.label_selection import MODES
+from multitask.errors import UserInputError
 from multitask.predictors.json_lines import (
     JsonLinePredictor,
     PredictionInputError,
@@ -34,6 +36,22 @@ class MeshIndexerPredictor(JsonLinePredictor):
     """
 
     required_fields = ("pmid", "title", "abstractText")
+
+    def __init__(
+        self,
+        model: Any,
+        dataset_reader: Any,
+        frozen: bool = True,
+        selection: Optional[dict[str, Any]] = None,
+    ) -> None:
+        """``selection`` (``--predictor-args '{"selection": {"mode": "scores"}}'``) forces
+        the label selection the archive tuned on validation: ``mode`` (decoder, scores or
+        fused), ``keep_threshold``, ``add_threshold``; what is not given stays as tuned.
+        ``scores`` skips the decoder: the fast path."""
+        super().__init__(model, dataset_reader, frozen)
+        if selection:
+            force_selection(model, selection)
+
     # rows per forward pass: a larger `allennlp predict --batch-size` (say 256) is cut into
     # batches of this size by abstract length, which saves the padding
     model_batch_size = 32
@@ -102,3 +120,29 @@ class MeshIndexerPredictor(JsonLinePredictor):
 
 def _has_text(data: JsonDict) -> bool:
     return any((data.get(name) or "").strip() for name in ("title", "abstractText"))
+
+
+def force_selection(model: Any, values: dict[str, Any]) -> None:
+    """Set the MeSH task's label selection from ``values`` (what the user forces at
+    prediction time), checked: a clear error, never a silently ignored key."""
+    unknown = set(values) - {"mode", "keep_threshold", "add_threshold"}
+    if unknown:
+        raise UserInputError(
+            f"selection: unknown keys {sorted(unknown)}; give mode, keep_threshold, add_threshold"
+        )
+    spec = getattr(model, "tasks", {}).get(MESH_TASK)
+    selection = spec.decoding.selection if spec is not None else None
+    if selection is None:
+        raise UserInputError("selection: this archive's MeSH task has no label selection")
+    mode, keep, add = selection.settings()
+    mode = values.get("mode", mode)
+    if mode not in MODES:
+        raise UserInputError(f"selection mode must be one of {MODES}, got {mode!r}")
+    try:
+        keep = float(values.get("keep_threshold", keep))
+        add = float(values.get("add_threshold", add))
+    except (TypeError, ValueError):
+        raise UserInputError("selection thresholds must be numbers") from None
+    if not (0.0 <= keep <= 1.0 and 0.0 <= add <= 1.0):
+        raise UserInputError(f"selection thresholds must be in 0-1, got {keep}, {add}")
+    selection.set_values(mode, keep, add)

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,29 @@ def test_cli_predict_writes_one_line_per_input(tiny_archive, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["pmid"] for row in rows] == ["9000001", "9000002", "9000003"]
+
+
+def test_a_user_forces_the_label_selection_at_prediction_time(tiny_archive, tmp_path):
+    """`--predictor-args '{"selection": {...}}'` overrides what the archive tuned; `scores`
+    takes the head's labels over add_threshold and skips the decoder."""
+    from multitask.errors import UserInputError
+
+    line = (MQAN_FIXTURES / "predict_input.jsonl").read_text().splitlines()[0]
+    forced = Predictor.from_path(
+        tiny_archive, "mesh_indexer", selection={"mode": "scores", "add_threshold": 0.0}
+    )
+    selection = forced._model.tasks["mesh_indexing"].decoding.selection
+    assert selection.mode == "scores" and selection.add_threshold == 0.0
+    everything = forced.predict_json(forced.load_line(line))["labels"]
+    strict = Predictor.from_path(
+        tiny_archive, "mesh_indexer", selection={"mode": "scores", "add_threshold": 1.0}
+    )
+    # at threshold 1 only the best label is kept (a selection never answers nothing)
+    assert len(strict.predict_json(strict.load_line(line))["labels"]) == 1 < len(everything)
+    for bad, message in [
+        ({"mode": "beam"}, "selection mode must be one of"),
+        ({"threshold": 0.2}, "unknown keys ['threshold']"),
+        ({"add_threshold": 2}, "must be in 0-1"),
+    ]:
+        with pytest.raises(UserInputError, match=re.escape(message)):
+            Predictor.from_path(tiny_archive, "mesh_indexer", selection=bad)
