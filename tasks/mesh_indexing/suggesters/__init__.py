@@ -7,6 +7,7 @@ options in the question; here the options are the descriptors a fast suggester p
 and so are the baselines the comparison scores and a trained MQAN archive.
 """
 
+from tasks.mesh_indexing.suggesters.annif_peer import AnnifSuggester
 from tasks.mesh_indexing.suggesters.archive import MqanArchiveSuggester
 from tasks.mesh_indexing.suggesters.base import Suggester, Suggestion
 from tasks.mesh_indexing.suggesters.ensemble import EnsembleSuggester
@@ -18,6 +19,7 @@ from tasks.mesh_indexing.suggesters.omikuji import TfidfOmikujiSuggester, omikuj
 from tasks.mesh_indexing.suggesters.tuning import Selection, Tuned, tune
 
 __all__ = [
+    "AnnifSuggester",
     "EnsembleSuggester",
     "FrequencySuggester",
     "LexicalSuggester",
