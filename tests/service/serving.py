@@ -4,7 +4,6 @@ free port, its output in a log file, stopped with SIGTERM (killed only if it han
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -79,12 +78,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(arguments: list[str], log: Path, **files: Path) -> Server:

@@ -20,9 +20,10 @@ import requests
 from annif_client import AnnifClient
 from cli_runner import run_allennlp
 from paths import MESH_MINI, MQAN_FIXTURES
-from serving import PROBLEM, TIMEOUT, free_port, start_server
+from serving import PROBLEM, TIMEOUT, start_server
 from sleepy_suggester import expected
 
+from tasks.mesh_indexing.service.load_test import free_port
 from tasks.mesh_indexing.suggesters import FrequencySuggester
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from paths import MESH_MINI, MQAN_FIXTURES, PROJECT_ROOT
-from serving import free_port, start_server
+from serving import start_server
+
+from tasks.mesh_indexing.service.load_test import free_port
 
 pytestmark = pytest.mark.slow
 

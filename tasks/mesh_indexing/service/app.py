@@ -222,14 +222,16 @@ class ServiceState:
         if not project.is_trained:
             raise unavailable(f"Project '{project.project_id}' is not trained")
         limit = min(selection.limit, inputs.MAX_RESULTS)
-        words = [
-            w
-            for w in content_words(text, self.settings.explain_words)
-            if without_word(text, w).strip()
-        ]
+        # each content word left out once (a word whose removal empties the text says nothing)
+        words, occluded = [], []
+        for word in content_words(text, self.settings.explain_words):
+            rest = without_word(text, word)
+            if rest.strip():
+                words.append(word)
+                occluded.append(rest)
         # deeper lists for the occluded texts: a heading that only moves down keeps its score
         depth = max(limit, EXPLAIN_DEPTH)
-        texts = [text] + [without_word(text, w) for w in words]
+        texts = [text, *occluded]
         try:
             suggested, *without = await self.batchers[project.project_id].suggest(texts, depth)
         except ShuttingDown as error:

@@ -65,7 +65,7 @@ class ServerProcess:
         max_wait_ms: float,
         log: Path,
     ) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         command = [
             str(Path(sys.executable).with_name("allennlp")), "serve-mesh",
             "--project", f"{PROJECT}={archive}", "--host", "127.0.0.1", "--port", str(self.port),
@@ -188,7 +188,7 @@ def batched_rate(
     return {"batch_size": batch_size, "runs": rates, "abstracts/s": median(rates)}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

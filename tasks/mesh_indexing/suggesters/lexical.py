@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -115,7 +115,7 @@ class _Match:
     occurrences: int = 0
     in_title: bool = False
     first_position: float = 1.0
-    terms: set[int] | None = None
+    terms: set[int] = field(default_factory=set)
     longest: int = 0
     ambiguity: int = 1
 
@@ -160,12 +160,11 @@ class TermIndex:
                     for ui in labels:
                         match = found.get(ui)
                         if match is None:
-                            match = found[ui] = _Match(terms=set())
+                            match = found[ui] = _Match()
                             match.first_position = (offset + start) / total
                             match.ambiguity = len(labels)
                         match.occurrences += 1
                         match.in_title |= in_title
-                        assert match.terms is not None
                         match.terms.add(key)
                         match.longest = max(match.longest, end - start)
                         match.ambiguity = min(match.ambiguity, len(labels))
@@ -189,7 +188,6 @@ class _Rates:
             hit = ui in gold
             self.label_seen[ui] += 1
             self.label_hits[ui] += hit
-            assert match.terms is not None
             for term in match.terms:
                 self.term_seen[term] += 1
                 self.term_hits[term] += hit
@@ -282,7 +280,6 @@ class LexicalSuggester(Suggester):
         documents = max(self.documents, 1)
         for i, ui in enumerate(labels):
             m = matches[ui]
-            assert m.terms is not None
             rows[i] = (
                 math.log1p(m.occurrences),
                 float(m.in_title),
