@@ -1,11 +1,17 @@
-"""Out-of-fold candidates, the on-disk cache, and the state a model archive carries."""
+"""Out-of-fold candidates, the on-disk cache (shards read lazily, folds fitted in parallel,
+resumable), and the state a model archive carries."""
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
 from tasks.mesh_indexing.candidates import CandidateSource, Record, fold_of
-from tasks.mesh_indexing.suggesters import TfidfKnnSuggester
+from tasks.mesh_indexing.candidates.store import CandidateShard, RecordShards
+from tasks.mesh_indexing.suggesters import Suggestion, TfidfKnnSuggester
 
 TOPICS = ["breast cancer women", "lung cancer smoking men", "diabetes insulin therapy"]
 
@@ -62,7 +68,7 @@ def test_cache_is_reused_and_keyed_by_training_content(train_file, tmp_path, mon
     first = source(train_file, tmp_path / "cache")
     first.prepare(records)
     entries = list((tmp_path / "cache").iterdir())
-    assert len(entries) == 1
+    assert len(entries) == 1, entries  # the entry alone: no lock or partial folder left
     meta = json.loads((entries[0] / "meta.json").read_text())
     assert meta["records"] == 30 and 0.0 <= meta["out_of_fold_recall"] <= 1.0
 
@@ -72,7 +78,8 @@ def test_cache_is_reused_and_keyed_by_training_content(train_file, tmp_path, mon
     monkeypatch.setattr(TfidfKnnSuggester, "fit", no_fitting)
     second = source(train_file, tmp_path / "cache")
     second.prepare(records)
-    assert second.out_of_fold.keys() == first.out_of_fold.keys()
+    assert len(second.out_of_fold) == len(first.out_of_fold) == 30
+    assert all(second.out_of_fold.get(r.id) == first.out_of_fold.get(r.id) for r in records())
     monkeypatch.undo()
 
     train_file.write_text(train_file.read_text() + " ")  # other content: another entry
@@ -150,3 +157,178 @@ def test_state_published_before_the_suggester_interface_still_restores(train_fil
     restored = ensemble_source(tmp_path / "other")
     restored.restore(state)
     assert restored.restored
+
+
+WORDS = (
+    "cell tumour growth factor receptor kinase insulin glucose liver kidney heart muscle "
+    "infection virus bacteria antibody vaccine child adult mouse rat drug dose trial"
+).split()
+
+
+def varied_records(n: int = 150) -> list[Record]:
+    """A small synthetic corpus: texts of words drawn by a seeded generator, labels that
+    follow the words (so a retriever has something to learn), ids of varied width."""
+    import random
+
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        words = rng.sample(WORDS, 6)
+        labels = {f"L{WORDS.index(w) % 9}" for w in words[:3]} | {f"own{i}"}
+        out.append(Record(id=str(7 * i**2 + 3), text=" ".join(words), labels=frozenset(labels)))
+    return out
+
+
+def in_memory_out_of_fold(data, folds, top_k):
+    """What the cache held before it streamed: each fold's records suggested by a retriever
+    fitted, in memory, on the other folds in file order."""
+    out = {}
+    for k in range(folds):
+        inside = [r for r in data if fold_of(r.id, folds) != k]
+        held = [r for r in data if fold_of(r.id, folds) == k]
+        retriever = TfidfKnnSuggester(neighbours=5, tfidf={"min_df": 1})
+        retriever.fit([r.text for r in inside], [r.labels for r in inside])
+        for record, found in zip(held, retriever.suggest([r.text for r in held], top_k)):
+            out[record.id] = found
+    return out
+
+
+def test_on_disk_lists_equal_the_in_memory_ones(tmp_path):
+    data = varied_records()
+    train = tmp_path / "train.json"
+    train.write_text("synthetic")
+    built = CandidateSource(
+        TfidfKnnSuggester(neighbours=5, tfidf={"min_df": 1}),
+        str(train),
+        top_k=6,
+        folds=4,
+        cache_dir=str(tmp_path / "cache"),
+    )
+    built.prepare(lambda: iter(data))
+    expected = in_memory_out_of_fold(data, 4, 6)
+    got = built.candidates([r.id for r in data], [r.text for r in data], training_file=True)
+    assert built.counts == {"out_of_fold": len(data), "full": 0}
+    assert {r.id: found for r, found in zip(data, got)} == expected
+    for record, found in zip(data, got):  # no article's own labels reach its candidates
+        assert f"own{data.index(record)}" not in {c.label for c in found}
+    (entry,) = (tmp_path / "cache").iterdir()
+    assert sorted(p.name for p in entry.iterdir()) == ["meta.json", "out_of_fold", "retriever"]
+    meta = json.loads((entry / "meta.json").read_text())
+    assert meta["records"] == 150 and sum(meta["records_per_fold"]) == 150
+
+
+def test_folds_fitted_in_parallel_processes_give_the_same_lists(tmp_path):
+    data = varied_records(60)
+    train = tmp_path / "train.json"
+    train.write_text("synthetic")
+
+    def build(cache, workers):
+        source_ = CandidateSource(
+            TfidfKnnSuggester(neighbours=5, tfidf={"min_df": 1}),
+            str(train),
+            top_k=6,
+            folds=3,
+            cache_dir=str(cache),
+            workers=workers,
+        )
+        source_.prepare(lambda: iter(data))
+        return source_
+
+    serial, parallel = build(tmp_path / "serial", 1), build(tmp_path / "parallel", 2)
+    meta = json.loads(next((tmp_path / "parallel").iterdir()).joinpath("meta.json").read_text())
+    assert meta["workers"] == 2
+    assert len({fit["pid"] for fit in meta["fits"]} - {os.getpid()}) >= 1  # other processes
+    for record in data:
+        assert serial.out_of_fold.get(record.id) == parallel.out_of_fold.get(record.id)
+
+
+RESUMABLE_BUILD = """
+import logging, os, random, sys
+from pathlib import Path
+from tasks.mesh_indexing.candidates import CandidateSource, Record
+from tasks.mesh_indexing.suggesters import Suggester, TfidfKnnSuggester
+
+@Suggester.register("fit_logging_knn")
+class FitLoggingKnn(TfidfKnnSuggester):
+    def config(self):
+        return {**super().config(), "type": "fit_logging_knn"}
+
+    def fresh(self):
+        return FitLoggingKnn(self.neighbours, self.power, self.tfidf_settings)
+
+    def fit(self, texts, label_sets):
+        log = Path(os.environ["FIT_LOG"])
+        done = len(log.read_text().splitlines()) if log.exists() else 0
+        if str(done) == os.environ.get("KILL_AT_FIT"):
+            os.kill(os.getpid(), 9)
+        super().fit(texts, label_sets)
+        with log.open("a") as out:
+            out.write(f"{len(texts)}\\n")
+
+logging.basicConfig(level=logging.INFO)
+rng = random.Random(3)
+words = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+data = [Record(str(i), " ".join(rng.sample(words, 4)), frozenset({words[i % 10]}))
+        for i in range(80)]
+source = CandidateSource(FitLoggingKnn(neighbours=4, tfidf={"min_df": 1}), sys.argv[1],
+                         top_k=4, folds=3, cache_dir=sys.argv[2], workers=1)
+source.prepare(lambda: iter(data))
+print(sum(source.out_of_fold.get(r.id) is not None for r in data))
+"""
+
+
+def test_a_build_killed_during_fold_fitting_resumes_without_refitting(tmp_path):
+    script = tmp_path / "build.py"
+    script.write_text(textwrap.dedent(RESUMABLE_BUILD))
+    train, cache, log = tmp_path / "train.json", tmp_path / "cache", tmp_path / "fits.log"
+    train.write_text("synthetic")
+    env = {**os.environ, "FIT_LOG": str(log), "PYTHONPATH": os.getcwd()}
+    command = [sys.executable, str(script), str(train), str(cache)]
+
+    killed = subprocess.run(command, env={**env, "KILL_AT_FIT": "2"}, capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    assert len(log.read_text().splitlines()) == 2  # folds 0 and 1 finished
+    (partial,) = [p for p in cache.iterdir() if p.name.endswith(".partial")]
+    assert sorted(p.name for p in (partial / "out_of_fold").iterdir()) == ["fold-0", "fold-1"]
+
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert resumed.stdout.strip() == "80"
+    # fold 2 and the full retriever only: 3 folds + 1 full = 4 fits in all
+    assert len(log.read_text().splitlines()) == 4
+    assert "2 of 4 fits already done" in resumed.stderr
+    assert not partial.exists()
+
+
+def test_record_and_candidate_shards_read_back_what_was_written(tmp_path):
+    data = [
+        Record("1", "a first text", frozenset({"x", "y"})),
+        Record("22", "ünïcode text", frozenset({"y"})),
+        Record("1", "a duplicate id is skipped", frozenset({"z"})),
+        Record("333", "", frozenset({"x"})),
+    ]
+    summary = RecordShards.write(tmp_path / "records", iter(data), 2, fold_of)
+    assert summary["records"] == 3 and summary["duplicate_ids_skipped"] == 1
+    shards = RecordShards(tmp_path / "records")
+    assert list(shards.texts([0, 1])) == ["a first text", "ünïcode text", ""]
+    assert shards.texts([0, 1])[1] == "ünïcode text" and shards.texts([0, 1])[-1] == ""
+    assert list(shards.labels([0, 1])) == [("x", "y"), ("y",), ("x",)]
+    with pytest.raises(IndexError):
+        shards.texts([0, 1])[3]
+
+    found = [[Suggestion("x", 0.5, (0.5, 0.0))], [], [Suggestion("é", 1.0, (0.1, 0.9))]]
+    CandidateShard.write(tmp_path / "shard", ["b", "a", "ccc"], found)
+    shard = CandidateShard(tmp_path / "shard")
+    assert shard.get("b") == found[0] and shard.get("a") == [] and shard.get("ccc") == found[2]
+    assert shard.get("missing") is None and shard.get("much-longer-than-any-id") is None
+    with pytest.raises(ValueError, match="features"):
+        CandidateShard.write(
+            tmp_path / "bad",
+            ["a", "b"],
+            [[Suggestion("x", 1.0, (1.0,))], [Suggestion("y", 1.0, ())]],
+        )
+
+
+def test_bad_worker_count_is_refused(train_file, tmp_path):
+    with pytest.raises(ValueError, match="workers"):
+        CandidateSource(TfidfKnnSuggester(), str(train_file), workers=0)

@@ -18,6 +18,9 @@ from tasks.mesh_indexing.suggesters.base import (
 )
 from tasks.mesh_indexing.suggesters.tfidf import TfidfFeatures
 
+#: similarities computed at once (rows x training texts): 64M float32s, 256 MB
+MAX_SIMILARITY_BLOCK = 64 * 2**20
+
 
 @dataclass(frozen=True)
 class LabelIndex:
@@ -54,7 +57,8 @@ class TfidfKnnSuggester(Suggester):
     tfidf : `dict`, optional
         Overrides of `tasks.mesh_indexing.suggesters.tfidf.DEFAULT_TFIDF`.
     chunk_size : `int`, optional (default = `512`)
-        Texts scored at once (bounds the dense similarity block).
+        Texts scored at once (bounds the dense similarity block: fewer when the training
+        set is large, so that the block stays under 64M similarities, 256 MB).
     """
 
     feature_names = ("knn",)
@@ -108,8 +112,9 @@ class TfidfKnnSuggester(Suggester):
         labels = self._labels
         k = min(self.neighbours, self.matrix.shape[0])
         out: list[list[Suggestion]] = []
-        for start in range(0, queries.shape[0], self.chunk_size):
-            similarities = (queries[start : start + self.chunk_size] @ self._transposed).toarray()
+        chunk = max(1, min(self.chunk_size, MAX_SIMILARITY_BLOCK // self.matrix.shape[0]))
+        for start in range(0, queries.shape[0], chunk):
+            similarities = (queries[start : start + chunk] @ self._transposed).toarray()
             rows = np.arange(similarities.shape[0])[:, None]
             nearest = np.argpartition(-similarities, k - 1, axis=1)[:, :k]
             weights = np.clip(similarities[rows, nearest], 0.0, None) ** self.power

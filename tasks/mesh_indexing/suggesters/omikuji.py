@@ -51,22 +51,42 @@ def write_xc_file(
     example (0-based indices). Omikuji's parser rejects a line with neither labels nor
     features, so such rows are left out; returns the number of rows written.
     """
-    lines = []
-    for i, labels in enumerate(label_ids):
+
+    def line(i: int, labels: Collection[int]) -> str:
         start, end = features.indptr[i], features.indptr[i + 1]
         feats = " ".join(
             f"{j}:{v:.6g}"
             for j, v in zip(features.indices[start:end].tolist(), features.data[start:end].tolist())
         )
         head = ",".join(str(label) for label in sorted(labels))
-        if not head and not feats:
-            continue
-        lines.append(f"{head} {feats}" if feats else head)
+        return f"{head} {feats}" if feats else head
+
+    # streamed to the file (the text of a million rows is gigabytes): rows are counted first
+    # because the header comes before them
+    kept = [
+        i
+        for i, labels in enumerate(label_ids)
+        if labels or features.indptr[i + 1] > features.indptr[i]
+    ]
     with open(path, "w", encoding="ascii") as out:
-        out.write(f"{len(lines)} {features.shape[1]} {n_labels}\n")
-        out.write("\n".join(lines))
-        out.write("\n")
-    return len(lines)
+        out.write(f"{len(kept)} {features.shape[1]} {n_labels}\n")
+        for i in kept:
+            out.write(line(i, label_ids[i]))
+            out.write("\n")
+    return len(kept)
+
+
+class _LabelIds(Sequence):
+    """Label sets as column ids, converted on access (not a second copy of every set)."""
+
+    def __init__(self, label_sets: Sequence[Collection[str]], index: dict[str, int]) -> None:
+        self.label_sets, self.index = label_sets, index
+
+    def __len__(self) -> int:
+        return len(self.label_sets)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return [self.index[x] for x in self.label_sets[i]]
 
 
 @Suggester.register("tfidf_omikuji")
@@ -146,7 +166,7 @@ class TfidfOmikujiSuggester(Suggester):
             path = os.path.join(tmp, "train.txt")
             write_xc_file(
                 matrix,
-                [[index[x] for x in labels] for labels in label_sets],
+                _LabelIds(label_sets, index),
                 len(self.labels),
                 path,
             )

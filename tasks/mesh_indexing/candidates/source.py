@@ -8,32 +8,37 @@ file is split into ``folds`` by a hash of each record's id, and every training r
 its candidates from a retriever fitted on the other folds. Any other file (validation,
 test, prediction input) gets candidates from the retriever fitted on the whole training
 file. Both are computed once per (training file content, retriever settings) and cached
-under ``cache_dir``; the full retriever is also published into the serialization
-directory so that the model archive carries it.
+under ``cache_dir`` (:mod:`.building`: folds fitted in parallel processes, resumable);
+the out-of-fold lists stay on disk and are read per article (:mod:`.store`), so memory
+does not grow with the training file. The full retriever is also published into the
+serialization directory so that the model archive carries it.
 """
 
-import errno
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from allennlp.common import FromParams
-from tqdm import tqdm
 
+from tasks.mesh_indexing.candidates.building import build_entry
+from tasks.mesh_indexing.candidates.store import OutOfFoldCandidates
 from tasks.mesh_indexing.corpus.artifacts import sha256_of
 from tasks.mesh_indexing.suggesters.base import Suggester, Suggestion, read_json, write_json
 
 logger = logging.getLogger(__name__)
 
+#: part of the published settings: archives check it when they restore their retriever
 STATE_VERSION = 1
+#: how a cache entry is laid out on disk (2: out-of-fold lists in memory-mapped shards; 1
+#: was one JSON-lines file loaded into a dict); part of the cache key, not of the settings
+CACHE_LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,10 @@ class CandidateSource(FromParams):
     cache_dir : `str`, optional (default = `"data/candidates"`)
         Where fitted retrievers and out-of-fold candidates are cached, keyed by a hash of
         the training file's content and the retriever's settings.
+    workers : `int`, optional (default = `None`)
+        Processes that fit the fold retrievers and the full one in parallel. `None`: one per
+        core for a training file of 10,000 records or more, else this process. Each process
+        holds one retriever: memory grows with the count (docs/scaling.md).
     """
 
     def __init__(
@@ -82,6 +91,7 @@ class CandidateSource(FromParams):
         folds: int = 5,
         cache_dir: str = "data/candidates",
         eval_top_k: Optional[int] = None,
+        workers: Optional[int] = None,
     ) -> None:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -89,6 +99,9 @@ class CandidateSource(FromParams):
             raise ValueError(f"eval_top_k must be at least 1, got {eval_top_k}")
         if folds < 2:
             raise ValueError(f"out-of-fold candidates need at least 2 folds, got {folds}")
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
         self.retriever = retriever
         self.train_file = train_file
         self.top_k = top_k
@@ -96,7 +109,7 @@ class CandidateSource(FromParams):
         self.folds = folds
         self.cache_dir = Path(cache_dir)
         self.train_sha: Optional[str] = None
-        self.out_of_fold: dict[str, list[Suggestion]] = {}
+        self.out_of_fold: Optional[OutOfFoldCandidates] = None
         self._ready = False
         self._restored = False
         self._file_hashes: dict[tuple[str, int, int], str] = {}
@@ -114,7 +127,10 @@ class CandidateSource(FromParams):
         }
 
     def _key(self) -> str:
-        blob = json.dumps({"train_sha256": self.train_sha, **self.settings()}, sort_keys=True)
+        blob = json.dumps(
+            {"train_sha256": self.train_sha, "layout": CACHE_LAYOUT, **self.settings()},
+            sort_keys=True,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
     def _hash(self, path: str) -> str:
@@ -197,7 +213,7 @@ class CandidateSource(FromParams):
     def prepare_out_of_fold(self, training_records: Callable[[], Iterable[Record]]) -> None:
         """Make sure the training file's out-of-fold candidates are loaded (a restored
         retriever only needs them when training resumes, ``--recover``)."""
-        if self.out_of_fold:
+        if self.out_of_fold is not None:
             return
         self._load_entry(training_records, load_retriever=False)
 
@@ -206,82 +222,32 @@ class CandidateSource(FromParams):
     ) -> None:
         entry = self.cache_dir / self._key()
         if not (entry / "meta.json").exists():
-            self._build(training_records, entry)
+            meta = {
+                "settings": self.settings(),
+                "train_sha256": self.train_sha,
+                "train_file": self.train_file,
+            }
+            build_entry(
+                self.retriever,
+                training_records,
+                entry,
+                self.folds,
+                self.top_k,
+                fold_of,
+                self.workers,
+                meta,
+            )
         if load_retriever:
             self.retriever.load(entry / "retriever")
         self.fit_seconds = read_json(entry / "meta.json").get("seconds")
-        with (entry / "out_of_fold.jsonl").open(encoding="utf-8") as rows:
-            self.out_of_fold = {
-                row["id"]: [Suggestion(c[0], c[1], tuple(c[2])) for c in row["candidates"]]
-                for row in map(json.loads, rows)
-            }
+        self.out_of_fold = OutOfFoldCandidates(entry / "out_of_fold", self.folds, fold_of)
         logger.info(
-            "Candidates (%s, top %d) from cache %s: %d out-of-fold training records",
+            "Candidates (%s, top %d) from cache %s: %d out-of-fold training records, read "
+            "from disk per article",
             self.retriever.config()["type"],
             self.top_k,
             entry,
             len(self.out_of_fold),
-        )
-
-    def _build(self, training_records: Callable[[], Iterable[Record]], entry: Path) -> None:
-        started = time.perf_counter()
-        records = list(
-            tqdm(training_records(), desc="candidates: reading training file", unit="doc")
-        )
-        if not records:
-            raise ValueError(f"candidate retriever: no labelled records in {self.train_file}")
-        fold = [fold_of(r.id, self.folds) for r in records]
-        out_of_fold: list[list[Suggestion]] = [[] for _ in records]
-        for k in tqdm(range(self.folds), desc="candidates: out-of-fold retrievers", unit="fold"):
-            inside = [i for i, f in enumerate(fold) if f != k]
-            held = [i for i, f in enumerate(fold) if f == k]
-            if not held:
-                continue
-            retriever = self.retriever.fresh()
-            retriever.fit([records[i].text for i in inside], [records[i].labels for i in inside])
-            for i, found in zip(
-                held, retriever.suggest([records[i].text for i in held], self.top_k)
-            ):
-                out_of_fold[i] = found
-        full = self.retriever.fresh()
-        full.fit([r.text for r in records], [r.labels for r in records])
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=self.cache_dir))
-        try:
-            full.save(tmp / "retriever")
-            with (tmp / "out_of_fold.jsonl").open("w", encoding="utf-8") as out:
-                for record, found in zip(records, out_of_fold):
-                    rows = [[c.label, c.score, list(c.features)] for c in found]
-                    out.write(json.dumps({"id": record.id, "candidates": rows}) + "\n")
-            recall = _recall(records, out_of_fold)
-            write_json(
-                tmp / "meta.json",
-                {
-                    "settings": self.settings(),
-                    "train_sha256": self.train_sha,
-                    "train_file": self.train_file,
-                    "records": len(records),
-                    "out_of_fold_recall": recall,
-                    "seconds": round(time.perf_counter() - started, 1),
-                },
-            )
-            try:
-                os.replace(tmp, entry)
-            except OSError as error:  # another process (a distributed worker) got there first
-                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    raise
-                logger.info("candidate cache %s was written by another process", entry)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        logger.info(
-            "Candidate retriever fitted on %d records (%d folds) in %.0fs; out-of-fold "
-            "recall@%d %.3f; cached in %s",
-            len(records),
-            self.folds,
-            time.perf_counter() - started,
-            self.top_k,
-            recall,
-            entry,
         )
 
     # ---- use --------------------------------------------------------------------------------
@@ -291,15 +257,16 @@ class CandidateSource(FromParams):
         """Candidates for a chunk of records; out-of-fold ones for the training file."""
         if not self._ready and not self._restored:
             raise RuntimeError("CandidateSource.prepare() must run before candidates()")
-        if training_file and not self.out_of_fold:
+        if training_file and self.out_of_fold is None:
             raise RuntimeError("out-of-fold candidates are not loaded: prepare_out_of_fold()")
         out: list[Optional[list[Suggestion]]] = [None] * len(ids)
         missing = []
         for i, record_id in enumerate(ids):
-            if training_file and record_id in self.out_of_fold:
-                out[i] = self.out_of_fold[record_id]
-            else:
+            found = self.out_of_fold.get(record_id) if training_file else None
+            if found is None:
                 missing.append(i)
+            else:
+                out[i] = found
         self.counts["out_of_fold"] += len(ids) - len(missing)
         if training_file and missing:
             logger.warning(
@@ -325,9 +292,3 @@ def _current_names(settings: Any) -> Any:
             for key, value in settings.items()
         }
     return settings
-
-
-def _recall(records: Sequence[Record], found: Sequence[Sequence[Suggestion]]) -> float:
-    hits = sum(len(r.labels & {c.label for c in f}) for r, f in zip(records, found))
-    total = sum(len(r.labels) for r in records)
-    return round(hits / total, 4) if total else 0.0

@@ -1,0 +1,214 @@
+"""Building a cache entry: the training records staged by fold, one retriever per fold (out
+of fold) and one on the whole file, fitted in parallel processes, resumable.
+
+Layout while building (``<key>.partial/``) and once done (``<key>/``, renamed whole)::
+
+    records/            the training records by fold (removed once the entry is done)
+    out_of_fold/fold-K/ fold K's candidates from a retriever fitted on the other folds
+    retriever/          the retriever fitted on the whole file
+    meta.json           written last: its presence means the entry is complete
+
+Each step is written under a temporary name and renamed, so a run killed at any point
+resumes with the finished steps as they are: staged records, finished folds and the full
+retriever are never fitted twice. A lock file keeps two processes (distributed workers)
+from building the same entry at once; the second waits and then reads the first's.
+"""
+
+import fcntl
+import logging
+import multiprocessing
+import os
+import resource
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from tqdm import tqdm
+
+from tasks.mesh_indexing.candidates.store import (
+    CandidateShard,
+    RecordShards,
+    fold_dir,
+)
+from tasks.mesh_indexing.suggesters.base import Suggester, write_json
+
+logger = logging.getLogger(__name__)
+
+#: below this many training records the folds are fitted in this process: starting a
+#: process (importing the stack) costs more than fitting a small retriever
+PARALLEL_MIN_RECORDS = 10_000
+#: held-out texts sent to a retriever's ``suggest`` at once
+SUGGEST_CHUNK = 2048
+
+Job = Union[int, str]  # a fold number, or "full"
+FULL = "full"
+
+
+@contextmanager
+def locked(path: Path):
+    """An exclusive ``flock`` on ``path`` for the duration (released if the process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def job_done(partial: Path, job: Job) -> bool:
+    if job == FULL:
+        return (partial / "retriever").is_dir()
+    return fold_dir(partial / "out_of_fold", int(job)).is_dir()
+
+
+def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[str, Any]:
+    """Fit one retriever (fold ``job`` held out, or the whole file) and write its output.
+
+    Runs in a worker process or in this one. Reads the staged records lazily."""
+    started = time.perf_counter()
+    shards = RecordShards(partial / "records")
+    every = range(shards.folds)
+    if job == FULL:
+        retriever.fit(shards.texts(every), shards.labels(every))
+        tmp = partial / ".retriever.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        retriever.save(tmp)
+        os.replace(tmp, partial / "retriever")
+    else:
+        fold = int(job)
+        inside = [k for k in every if k != fold]
+        retriever.fit(shards.texts(inside), shards.labels(inside))
+        ids, texts = shards.ids(fold), shards.texts([fold])
+        found = []
+        for start in range(0, len(ids), SUGGEST_CHUNK):
+            found.extend(retriever.suggest(texts[start : start + SUGGEST_CHUNK], top_k))
+        CandidateShard.write(fold_dir(partial / "out_of_fold", fold), ids, found)
+    return {
+        "job": job,
+        "seconds": round(time.perf_counter() - started, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "pid": os.getpid(),
+    }
+
+
+def resolve_workers(workers: Optional[int], records: int, jobs: int) -> int:
+    if workers is None:
+        workers = (os.cpu_count() or 1) if records >= PARALLEL_MIN_RECORDS else 1
+    return max(1, min(workers, jobs))
+
+
+def run_jobs(
+    retriever: Suggester, partial: Path, jobs: list[Job], top_k: int, workers: int
+) -> list[dict[str, Any]]:
+    """Fit the pending ``jobs``; in ``workers`` processes (spawned: the parent may hold
+    threads, which fork would copy in a broken state) or here when ``workers`` is 1."""
+    results = []
+    progress = tqdm(total=len(jobs), desc="candidates: retrievers fitted", unit="fit")
+    try:
+        if workers == 1:
+            for job in jobs:
+                results.append(fit_job(retriever.fresh(), partial, job, top_k))
+                progress.update()
+                logger.info("candidate retriever %s fitted: %s", job, results[-1])
+            return results
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {
+                pool.submit(fit_job, retriever.fresh(), partial, job, top_k): job for job in jobs
+            }
+            for future in as_completed(futures):
+                results.append(future.result())
+                progress.update()
+                logger.info("candidate retriever %s fitted: %s", futures[future], results[-1])
+        return results
+    finally:
+        progress.close()
+
+
+def out_of_fold_recall(partial: Path) -> float:
+    """Share of the training records' labels found in their own out-of-fold lists."""
+    shards = RecordShards(partial / "records")
+    hits = total = 0
+    for fold in range(shards.folds):
+        candidates = CandidateShard(fold_dir(partial / "out_of_fold", fold))
+        for record_id, labels in zip(shards.ids(fold), shards.labels([fold])):
+            found = {c.label for c in candidates.get(record_id) or ()}
+            hits += len(found.intersection(labels))
+            total += len(labels)
+    return round(hits / total, 4) if total else 0.0
+
+
+def build_entry(
+    retriever: Suggester,
+    training_records: Callable[[], Iterable[Any]],
+    entry: Path,
+    folds: int,
+    top_k: int,
+    fold_of: Callable[[str, int], int],
+    workers: Optional[int],
+    meta: dict[str, Any],
+) -> None:
+    """Make sure the cache entry ``entry`` exists, building (or resuming) it if needed."""
+    lock = entry.with_name(f".{entry.name}.lock")
+    with locked(lock):
+        if (entry / "meta.json").exists():  # another process built it while we waited
+            logger.info("candidate cache %s was written by another process", entry)
+            return
+        started = time.perf_counter()
+        partial = entry.with_name(f"{entry.name}.partial")
+        records_dir = partial / "records"
+        if RecordShards.complete(records_dir):
+            staged = RecordShards(records_dir).summary
+            logger.info("candidates: resuming %s (records already staged)", partial)
+        else:
+            reading = tqdm(training_records(), desc="candidates: staging records", unit="doc")
+            staged = RecordShards.write(records_dir, reading, folds, fold_of)
+        if not staged["records"]:
+            raise ValueError(f"candidate retriever: no labelled records in {meta['train_file']}")
+        jobs: list[Job] = [k for k in range(folds) if not job_done(partial, k)]
+        if not job_done(partial, FULL):
+            jobs.append(FULL)
+        skipped = folds + 1 - len(jobs)
+        if skipped:
+            logger.info("candidates: %d of %d fits already done in %s", skipped, folds + 1, partial)
+        processes = resolve_workers(workers, staged["records"], len(jobs))
+        fits = run_jobs(retriever, partial, jobs, top_k, processes) if jobs else []
+        recall = out_of_fold_recall(partial)
+        shutil.rmtree(records_dir)  # the reader reads the training file itself
+        seconds = round(time.perf_counter() - started, 1)
+        write_json(
+            partial / "meta.json",
+            {
+                **meta,
+                "records": staged["records"],
+                "records_per_fold": staged["per_fold"],
+                "duplicate_ids_skipped": staged["duplicate_ids_skipped"],
+                "out_of_fold_recall": recall,
+                "workers": processes,
+                "fits": sorted(fits, key=lambda fit: str(fit["job"])),
+                "seconds": seconds,
+            },
+        )
+        os.replace(partial, entry)
+        # safe while held: a process that opens the path anew finds meta.json under its lock
+        lock.unlink(missing_ok=True)
+        logger.info(
+            "Candidate retriever fitted on %d records (%d folds, %d processes) in %.0fs; "
+            "out-of-fold recall@%d %.3f; cached in %s",
+            staged["records"],
+            folds,
+            processes,
+            seconds,
+            top_k,
+            recall,
+            entry,
+        )
