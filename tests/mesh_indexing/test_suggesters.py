@@ -151,3 +151,22 @@ def test_xc_file_format(tmp_path):
     written = write_xc_file(features, [[1, 0], [2], [], []], 3, str(path))
     assert written == 3  # the row with neither labels nor features is left out
     assert path.read_text().splitlines() == ["3 3 3", "0,1 0:0.5 2:0.25", "2", " 1:1"]
+
+
+def test_tfidf_on_a_large_corpus_fits_its_vocabulary_on_an_even_sample():
+    from tasks.mesh_indexing.suggesters.tfidf import TfidfFeatures
+
+    texts = [f"common word{i % 7} rare{i}" for i in range(40)]
+    whole = TfidfFeatures(min_df=1)
+    sampled = TfidfFeatures(min_df=1, vocabulary_sample=10)
+    full_matrix, sampled_matrix = whole.fit_transform(texts), sampled.fit_transform(texts)
+    # the sample is every 4th text: only its rare words are in the vocabulary
+    vocabulary = sampled.vectorizer.vocabulary_
+    assert {f"rare{i}" for i in range(0, 40, 4)} <= set(vocabulary)
+    assert "rare1" not in vocabulary and "rare1" in whole.vectorizer.vocabulary_
+    # every text is still transformed, with the sampled vocabulary
+    assert sampled_matrix.shape == (40, len(vocabulary)) and full_matrix.shape[0] == 40
+    assert (sampled_matrix != sampled.transform(texts)).nnz == 0
+    # small corpora are fitted whole, as before the sample existed
+    small = TfidfFeatures(min_df=1, vocabulary_sample=40)
+    assert (small.fit_transform(texts) != full_matrix).nnz == 0

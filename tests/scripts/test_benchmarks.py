@@ -49,9 +49,7 @@ def test_bench_predict_reports_throughput_and_latency(tiny_archive, tmp_path):
 
 
 @pytest.mark.slow
-def test_bench_serve_loads_a_real_server_and_compares_with_the_batched_rate(
-    tiny_archive, tmp_path
-):
+def test_bench_serve_loads_a_real_server_and_compares_with_the_batched_rate(tiny_archive, tmp_path):
     output = tmp_path / "serve.json"
     run_script(
         "scripts/benchmarks/bench_serve.py", str(tiny_archive),
@@ -67,3 +65,24 @@ def test_bench_serve_loads_a_real_server_and_compares_with_the_batched_rate(
         assert level["x batched"] > 0
     assert result["batched"]["abstracts/s"] > 0
     assert result["rss_after_mb"] > 500 and result["exit_status"] == 0
+
+
+@pytest.mark.slow
+def test_bench_scale_builds_reads_and_trains_at_each_size(tmp_path):
+    output = tmp_path / "scale.json"
+    run_script(
+        "scripts/benchmarks/bench_scale.py",
+        "--config", str(MQAN_FIXTURES / "mesh_mqan_tiny.jsonnet"),
+        "--source", str(MQAN_FIXTURES / "mesh_articles.json"),
+        "--sizes", "60", "120", "--read-instances", "20", "--train-batches", "2",
+        "--max-instances-in-memory", "8", "--threads", "1", "--runs", "1",
+        "--work", str(tmp_path / "work"), "--output", str(output),
+    )  # fmt: skip
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["articles"] for row in rows] == [60, 120]
+    for row in rows:
+        assert row["build s"] > 0 and row["out-of-fold MiB"] > 0 and 0 < row["recall"] <= 1
+        assert row["read/s disk"] > 0 and row["read/s memory"] > 0
+        assert row["train/s disk"] > 0 and row["train RSS MiB memory"] > 0
+    # the out-of-fold lists grow with the corpus
+    assert rows[1]["out-of-fold MiB"] > rows[0]["out-of-fold MiB"]

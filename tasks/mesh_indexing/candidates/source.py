@@ -81,6 +81,10 @@ class CandidateSource(FromParams):
         Processes that fit the fold retrievers and the full one in parallel. `None`: one per
         core for a training file of 10,000 records or more, else this process. Each process
         holds one retriever: memory grows with the count (docs/scaling.md).
+    in_memory : `bool`, optional (default = `False`)
+        Read the out-of-fold shards into memory instead of mapping them from disk. The
+        shards and the lookups are the same; only where the pages live differs (the
+        benchmark compares the two: `scripts/benchmarks/bench_scale.py`).
     """
 
     def __init__(
@@ -92,6 +96,7 @@ class CandidateSource(FromParams):
         cache_dir: str = "data/candidates",
         eval_top_k: Optional[int] = None,
         workers: Optional[int] = None,
+        in_memory: bool = False,
     ) -> None:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -102,6 +107,7 @@ class CandidateSource(FromParams):
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.in_memory = in_memory
         self.retriever = retriever
         self.train_file = train_file
         self.top_k = top_k
@@ -240,14 +246,16 @@ class CandidateSource(FromParams):
         if load_retriever:
             self.retriever.load(entry / "retriever")
         self.fit_seconds = read_json(entry / "meta.json").get("seconds")
-        self.out_of_fold = OutOfFoldCandidates(entry / "out_of_fold", self.folds, fold_of)
+        self.out_of_fold = OutOfFoldCandidates(
+            entry / "out_of_fold", self.folds, fold_of, in_memory=self.in_memory
+        )
         logger.info(
-            "Candidates (%s, top %d) from cache %s: %d out-of-fold training records, read "
-            "from disk per article",
+            "Candidates (%s, top %d) from cache %s: %d out-of-fold training records, %s",
             self.retriever.config()["type"],
             self.top_k,
             entry,
             len(self.out_of_fold),
+            "loaded into memory" if self.in_memory else "read from disk per article",
         )
 
     # ---- use --------------------------------------------------------------------------------
