@@ -265,6 +265,17 @@ def build_vocabulary(config: str, overrides: dict, directory: Path, instances: i
     Vocabulary.from_instances(found, min_count={"tokens": 3}).save_to_files(str(directory))
 
 
+def _median(values: list[float]) -> float:
+    """``nan`` for no runs (``--runs 0`` measures the build alone)."""
+    return median(values) if values else math.nan
+
+
+def _rounded(value: float, digits: int = 0) -> float | int | None:
+    if math.isnan(value):
+        return None
+    return round(value, digits) if digits else round(value)
+
+
 def du_mib(path: str | Path) -> float:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2**20
 
@@ -299,7 +310,7 @@ def measure_scale(
         built = run_child("build", config, overrides, threads=threads)
         meta = built["meta"]
         fits = meta.get("fits", [])
-        if not vocabulary.exists():
+        if runs and not vocabulary.exists():
             build_vocabulary(config, overrides, vocabulary, 2000)
         reads: dict[str, list[dict]] = {"disk": [], "memory": []}
         trains: dict[str, list[dict]] = {"disk": [], "memory": []}
@@ -323,9 +334,9 @@ def measure_scale(
                 )
                 if not keep:
                     shutil.rmtree(run_dir, ignore_errors=True)
-        rate = {n: median([r["instances"] / r["seconds"] for r in reads[n]]) for n in reads}
-        speed = {n: median([t["abstracts_per_second"] for t in trains[n]]) for n in trains}
-        rss = {n: median([t["peak_rss_mib"] for t in trains[n]]) for n in trains}
+        rate = {n: _median([r["instances"] / r["seconds"] for r in reads[n]]) for n in reads}
+        speed = {n: _median([t["abstracts_per_second"] for t in trains[n]]) for n in trains}
+        rss = {n: _median([t["peak_rss_mib"] for t in trains[n]]) for n in trains}
 
         row = {
             "articles": size,
@@ -333,17 +344,18 @@ def measure_scale(
             "build s": round(built["seconds"], 1),
             "full fit s": next((f["seconds"] for f in fits if f["job"] == "full"), None),
             "fold fits s (sum)": round(sum(f["seconds"] for f in fits if f["job"] != "full"), 1),
-            "fit peak RSS MiB": round(max((f["peak_rss_mib"] for f in fits), default=math.nan)),
+            # per process (a worker fits one retriever): not summed over parallel workers
+            "fit peak RSS MiB": _rounded(max((f["peak_rss_mib"] for f in fits), default=math.nan)),
             "build peak RSS MiB": round(built["peak_rss_mib"]),
             "workers": meta.get("workers"),
             "out-of-fold MiB": round(du_mib(Path(built["entry"]) / "out_of_fold"), 3),
             "recall": meta.get("out_of_fold_recall"),
-            "read/s disk": round(rate["disk"], 1),
-            "read/s memory": round(rate["memory"], 1),
-            "train/s disk": round(speed["disk"], 1),
-            "train/s memory": round(speed["memory"], 1),
-            "train RSS MiB disk": round(rss["disk"]),
-            "train RSS MiB memory": round(rss["memory"]),
+            "read/s disk": _rounded(rate["disk"], 1),
+            "read/s memory": _rounded(rate["memory"], 1),
+            "train/s disk": _rounded(speed["disk"], 1),
+            "train/s memory": _rounded(speed["memory"], 1),
+            "train RSS MiB disk": _rounded(rss["disk"]),
+            "train RSS MiB memory": _rounded(rss["memory"]),
             "runs": runs,
         }
         rows.append(row)

@@ -26,9 +26,8 @@ from tasks.pubmed.corpus import read_articles
 from tasks.pubmed.corpus.writers import write_bioasq_json
 
 # a small model: the memory measured is the data pipeline's, not the parameters'. Without
-# the candidate retriever: its out-of-fold candidates for the training file are held in
-# memory (one list of K per training article; see docs/scaling.md), and fitting it on a
-# 100k-article file would dominate the run.
+# the candidate retriever: fitting it on a 100k-article file would dominate the run (its
+# own scaling is bench_scale's: tasks/mesh_indexing/scale_bench.py).
 SMALL_MODEL = {
     "dataset_reader.candidates": None,
     "dataset_reader.match_features": False,

@@ -31,8 +31,10 @@ from tqdm import tqdm
 
 from tasks.mesh_indexing.candidates.store import (
     CandidateShard,
+    CandidateShardWriter,
     RecordShards,
     fold_dir,
+    write_atomically,
 )
 from tasks.mesh_indexing.suggesters.base import Suggester, write_json
 
@@ -79,19 +81,17 @@ def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[s
     every = range(shards.folds)
     if job == FULL:
         retriever.fit(shards.texts(every), shards.labels(every))
-        tmp = partial / ".retriever.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        retriever.save(tmp)
-        os.replace(tmp, partial / "retriever")
+        write_atomically(partial / "retriever", retriever.save)
     else:
         fold = int(job)
         inside = [k for k in every if k != fold]
         retriever.fit(shards.texts(inside), shards.labels(inside))
         ids, texts = shards.ids(fold), shards.texts([fold])
-        found = []
+        writer = CandidateShardWriter()
         for start in range(0, len(ids), SUGGEST_CHUNK):
-            found.extend(retriever.suggest(texts[start : start + SUGGEST_CHUNK], top_k))
-        CandidateShard.write(fold_dir(partial / "out_of_fold", fold), ids, found)
+            chunk = slice(start, start + SUGGEST_CHUNK)
+            writer.add(ids[chunk], retriever.suggest(texts[chunk], top_k))
+        writer.close(fold_dir(partial / "out_of_fold", fold))
     return {
         "job": job,
         "seconds": round(time.perf_counter() - started, 1),
@@ -100,9 +100,14 @@ def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[s
     }
 
 
+def cores() -> int:
+    """Cores this process may run on (a scheduler's limit, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def resolve_workers(workers: Optional[int], records: int, jobs: int) -> int:
     if workers is None:
-        workers = (os.cpu_count() or 1) if records >= PARALLEL_MIN_RECORDS else 1
+        workers = cores() if records >= PARALLEL_MIN_RECORDS else 1
     return max(1, min(workers, jobs))
 
 
@@ -110,7 +115,8 @@ def run_jobs(
     retriever: Suggester, partial: Path, jobs: list[Job], top_k: int, workers: int
 ) -> list[dict[str, Any]]:
     """Fit the pending ``jobs``; in ``workers`` processes (spawned: the parent may hold
-    threads, which fork would copy in a broken state) or here when ``workers`` is 1."""
+    threads, which fork would copy in a broken state; one process per job, so that each
+    returns its memory and reports its own peak) or here when ``workers`` is 1."""
     results = []
     progress = tqdm(total=len(jobs), desc="candidates: retrievers fitted", unit="fit")
     try:
@@ -121,7 +127,7 @@ def run_jobs(
                 logger.info("candidate retriever %s fitted: %s", job, results[-1])
             return results
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=1) as pool:
             futures = {
                 pool.submit(fit_job, retriever.fresh(), partial, job, top_k): job for job in jobs
             }
@@ -165,6 +171,8 @@ def build_entry(
             return
         started = time.perf_counter()
         partial = entry.with_name(f"{entry.name}.partial")
+        if entry.exists():  # a folder without meta.json: not ours to trust
+            raise RuntimeError(f"{entry} exists but is incomplete (no meta.json): remove it")
         records_dir = partial / "records"
         if RecordShards.complete(records_dir):
             staged = RecordShards(records_dir).summary
@@ -172,6 +180,12 @@ def build_entry(
         else:
             reading = tqdm(training_records(), desc="candidates: staging records", unit="doc")
             staged = RecordShards.write(records_dir, reading, folds, fold_of)
+            if staged["duplicate_ids_skipped"]:
+                logger.warning(
+                    "candidates: %d records repeat an earlier record's id and were left out "
+                    "of the retrievers (the first copy of each id is kept)",
+                    staged["duplicate_ids_skipped"],
+                )
         if not staged["records"]:
             raise ValueError(f"candidate retriever: no labelled records in {meta['train_file']}")
         jobs: list[Job] = [k for k in range(folds) if not job_done(partial, k)]

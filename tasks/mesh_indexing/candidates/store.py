@@ -15,6 +15,7 @@ memory-mapped (``allow_pickle=False``) plus a JSON label table:
 
 import os
 import shutil
+import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,14 +43,18 @@ def _load(path: Path) -> np.ndarray:
 
 
 def write_atomically(directory: Path, write) -> None:
-    """Write a folder under a temporary name, then rename it: a reader (or a resumed run)
-    sees it whole or not at all."""
-    tmp = directory.with_name(f".{directory.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    write(tmp)
-    shutil.rmtree(directory, ignore_errors=True)
-    os.replace(tmp, directory)
+    """Write a folder under a temporary name of its own, then rename it: a reader (or a
+    resumed run) sees it whole or not at all. If another writer (a worker that outlived a
+    killed build) renamed the same folder first, its copy is kept."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        write(tmp)
+        if directory.exists():
+            return
+        os.replace(tmp, directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ---- training records by fold ------------------------------------------------------------
@@ -204,9 +209,11 @@ class RecordShards:
             seen: set[str] = set()
             duplicates = position = 0
             for record in records:
-                if record.id in seen:  # one id, one out-of-fold list
+                if record.id in seen:  # one id, one out-of-fold list: the first copy's
                     duplicates += 1
                     continue
+                if record.id.endswith("\0"):  # numpy's fixed-width bytes drop trailing NULs
+                    raise ValueError(f"record id {record.id!r} ends in a NUL character")
                 seen.add(record.id)
                 labels = [
                     label_index.setdefault(label, len(label_index))
@@ -269,32 +276,10 @@ class CandidateShard:
 
     @staticmethod
     def write(directory: Path, ids: Sequence[str], found: Sequence[Sequence[Suggestion]]) -> None:
-        order = sorted(range(len(ids)), key=lambda i: ids[i].encode("utf-8"))
-        widths = {len(c.features) for row in found for c in row}
-        if len(widths) > 1:
-            raise ValueError(f"the retriever gave candidates with {sorted(widths)} features")
-        width = widths.pop() if widths else 0
-        names: dict[str, int] = {}
-        labels, scores, features, offsets = array("i"), array("d"), array("d"), array("q", [0])
-        for i in order:
-            for candidate in found[i]:
-                labels.append(names.setdefault(candidate.label, len(names)))
-                scores.append(candidate.score)
-                features.extend(candidate.features)
-            offsets.append(len(labels))
-
-        def write(tmp: Path) -> None:
-            np.save(tmp / "ids.npy", _ids_array([ids[i] for i in order]))
-            np.save(tmp / "offsets.npy", np.frombuffer(offsets, np.int64))
-            np.save(tmp / "labels.npy", np.frombuffer(labels, np.int32))
-            np.save(tmp / "scores.npy", np.frombuffer(scores, np.float64))
-            np.save(
-                tmp / "features.npy",
-                np.frombuffer(features, np.float64).reshape(len(labels), width),
-            )
-            write_json(tmp / "labels.json", sorted(names, key=names.__getitem__))
-
-        write_atomically(directory, write)
+        """Write one fold's lists (``found[i]`` is ``ids[i]``'s)."""
+        writer = CandidateShardWriter()
+        writer.add(ids, found)
+        writer.close(directory)
 
     def get(self, record_id: str) -> Optional[list[Suggestion]]:
         key = record_id.encode("utf-8")
@@ -313,6 +298,63 @@ class CandidateShard:
                 self.features[start:end].tolist(),
             )
         ]
+
+
+class CandidateShardWriter:
+    """Collects a fold's candidate lists chunk by chunk in flat arrays (about 44 bytes per
+    candidate, not a Python object each), then writes them sorted by id."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.names: dict[str, int] = {}
+        self.labels, self.scores, self.features = array("i"), array("d"), array("d")
+        self.offsets = array("q", [0])
+        self.width: Optional[int] = None
+
+    def add(self, ids: Sequence[str], found: Sequence[Sequence[Suggestion]]) -> None:
+        if len(ids) != len(found):
+            raise ValueError(f"{len(ids)} ids but {len(found)} candidate lists")
+        names = self.names
+        for record_id, row in zip(ids, found):
+            self.ids.append(record_id)
+            for candidate in row:
+                if self.width is None:
+                    self.width = len(candidate.features)
+                elif len(candidate.features) != self.width:
+                    raise ValueError(
+                        f"the retriever gave candidates with {self.width} and "
+                        f"{len(candidate.features)} features"
+                    )
+                self.labels.append(names.setdefault(candidate.label, len(names)))
+                self.scores.append(candidate.score)
+                self.features.extend(candidate.features)
+            self.offsets.append(len(self.labels))
+
+    def close(self, directory: Path) -> None:
+        ids = _ids_array(self.ids)
+        order = np.argsort(ids, kind="stable")
+        offsets = np.frombuffer(self.offsets, np.int64)
+        lengths = np.diff(offsets)[order]
+        sorted_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        # candidate k of the sorted output comes from the input position of its record's
+        # first candidate plus its place in the list
+        gather = np.repeat(offsets[:-1][order] - sorted_offsets[:-1], lengths) + np.arange(
+            int(sorted_offsets[-1])
+        )
+        width = self.width or 0
+        labels = np.frombuffer(self.labels, np.int32)[gather]
+        scores = np.frombuffer(self.scores, np.float64)[gather]
+        features = np.frombuffer(self.features, np.float64).reshape(-1, width)[gather]
+
+        def write(tmp: Path) -> None:
+            np.save(tmp / "ids.npy", ids[order])
+            np.save(tmp / "offsets.npy", sorted_offsets)
+            np.save(tmp / "labels.npy", labels)
+            np.save(tmp / "scores.npy", scores)
+            np.save(tmp / "features.npy", features)
+            write_json(tmp / "labels.json", sorted(self.names, key=self.names.__getitem__))
+
+        write_atomically(directory, write)
 
 
 class OutOfFoldCandidates:

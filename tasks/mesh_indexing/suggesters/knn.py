@@ -18,8 +18,9 @@ from tasks.mesh_indexing.suggesters.base import (
 )
 from tasks.mesh_indexing.suggesters.tfidf import TfidfFeatures
 
-#: similarities computed at once (rows x training texts): 64M float32s, 256 MB
-MAX_SIMILARITY_BLOCK = 64 * 2**20
+#: similarities computed at once (rows x training texts): 32M float32s, 128 MB, plus as
+#: much again for argpartition's negated copy and twice that for its int64 indices
+MAX_SIMILARITY_BLOCK = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class TfidfKnnSuggester(Suggester):
         Overrides of `tasks.mesh_indexing.suggesters.tfidf.DEFAULT_TFIDF`.
     chunk_size : `int`, optional (default = `512`)
         Texts scored at once (bounds the dense similarity block: fewer when the training
-        set is large, so that the block stays under 64M similarities, 256 MB).
+        set is large, so that the block stays under 32M similarities, about 0.5 GB with
+        the working copies).
     """
 
     feature_names = ("knn",)

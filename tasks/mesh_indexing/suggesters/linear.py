@@ -77,6 +77,8 @@ class TfidfLinearSuggester(Suggester):
     def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
         check_fit_input(texts, label_sets)
         matrix = self.features.fit_transform(texts)
+        # once: the loop below reads every set per label, and they may be decoded from disk
+        label_sets = [frozenset(labels) for labels in label_sets]
         counts = Counter(label for labels in label_sets for label in set(labels))
         # a heading on every text has no negative example: an SVM cannot be fitted
         labels = sorted(

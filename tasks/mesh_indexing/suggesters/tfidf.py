@@ -42,6 +42,9 @@ class TfidfFeatures:
 
     def __init__(self, **settings: Any) -> None:
         self.settings = {**DEFAULT_TFIDF, **settings}
+        sample = self.settings["vocabulary_sample"]
+        if sample is not None and sample < 1:
+            raise ValueError(f"vocabulary_sample must be at least 1 (or null), got {sample}")
         self.vectorizer = self._vectorizer()
 
     def _vectorizer(self) -> TfidfVectorizer:
