@@ -38,8 +38,10 @@ def _ids_array(ids: Sequence[str]) -> np.ndarray:
 
 
 def _load(path: Path) -> np.ndarray:
-    """A memory-mapped ``.npy``: pages are read when touched."""
-    return np.load(path, mmap_mode="r", allow_pickle=False)
+    """A memory-mapped ``.npy``: pages are read when touched. Returned as a plain ndarray
+    view of the mapping (slicing an ``np.memmap`` builds a memmap object each time: a
+    lookup took 56 µs instead of 44)."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def write_atomically(directory: Path, write) -> None:
