@@ -332,3 +332,35 @@ def test_record_and_candidate_shards_read_back_what_was_written(tmp_path):
 def test_bad_worker_count_is_refused(train_file, tmp_path):
     with pytest.raises(ValueError, match="workers"):
         CandidateSource(TfidfKnnSuggester(), str(train_file), workers=0)
+
+
+UNGUARDED_SCRIPT = """
+import random, sys
+from tasks.mesh_indexing.candidates import CandidateSource, Record
+from tasks.mesh_indexing.suggesters import TfidfKnnSuggester
+
+words = "alpha beta gamma delta epsilon zeta eta theta".split()
+data = [Record(str(i), " ".join(random.Random(i).sample(words, 3)), frozenset({words[i % 8]}))
+        for i in range(40)]
+source = CandidateSource(TfidfKnnSuggester(neighbours=3, tfidf={"min_df": 1}), sys.argv[1],
+                         top_k=3, folds=2, cache_dir=sys.argv[2], workers=2)
+source.prepare(lambda: iter(data))
+"""
+
+
+def test_an_unguarded_script_fails_with_a_clear_message_instead_of_hanging(tmp_path):
+    """Spawned fit processes import the main script; without a `__main__` guard it would
+    start the build again and wait for ever on the parent's lock."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    train = tmp_path / "train.json"
+    train.write_text("synthetic")
+    result = subprocess.run(
+        [sys.executable, str(script), str(train), str(tmp_path / "cache")],
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "if __name__ == '__main__':" in result.stderr

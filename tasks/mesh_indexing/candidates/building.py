@@ -14,12 +14,15 @@ retriever are never fitted twice. A lock file keeps two processes (distributed w
 from building the same entry at once; the second waits and then reads the first's.
 """
 
+import ctypes
 import fcntl
 import logging
 import multiprocessing
 import os
 import resource
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -45,6 +48,9 @@ logger = logging.getLogger(__name__)
 PARALLEL_MIN_RECORDS = 10_000
 #: held-out texts sent to a retriever's ``suggest`` at once
 SUGGEST_CHUNK = 2048
+
+#: prctl option: the signal a process gets when its parent dies
+PR_SET_PDEATHSIG = 1
 
 Job = Union[int, str]  # a fold number, or "full"
 FULL = "full"
@@ -105,6 +111,14 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _die_with_parent() -> None:
+    """In a worker: ask Linux to end this process when the build's process dies, so that a
+    killed build leaves no fit running on (a resumed build would redo it anyway)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def resolve_workers(workers: Optional[int], records: int, jobs: int) -> int:
     if workers is None:
         workers = cores() if records >= PARALLEL_MIN_RECORDS else 1
@@ -127,7 +141,9 @@ def run_jobs(
                 logger.info("candidate retriever %s fitted: %s", job, results[-1])
             return results
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=1) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_die_with_parent, max_tasks_per_child=1
+        ) as pool:
             futures = {
                 pool.submit(fit_job, retriever.fresh(), partial, job, top_k): job for job in jobs
             }
@@ -164,6 +180,13 @@ def build_entry(
     meta: dict[str, Any],
 ) -> None:
     """Make sure the cache entry ``entry`` exists, building (or resuming) it if needed."""
+    if getattr(sys.modules.get("__main__"), "__name__", "") == "__mp_main__":
+        # a spawned fit process re-imports the parent's script; unguarded, that script would
+        # start this build again and wait for ever on the parent's lock
+        raise RuntimeError(
+            "a candidate build started while a worker process imported the main script: "
+            "put the script's top-level code under `if __name__ == '__main__':`"
+        )
     lock = entry.with_name(f".{entry.name}.lock")
     with locked(lock):
         if (entry / "meta.json").exists():  # another process built it while we waited
