@@ -119,6 +119,14 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _importing_main_in_spawned_process() -> bool:
+    """Whether this is a spawned process running its parent's script as ``__mp_main__``:
+    runpy registers that module while the script runs, and multiprocessing makes it
+    ``__main__`` only once the script has finished."""
+    spawned_main = sys.modules.get("__mp_main__")
+    return spawned_main is not None and sys.modules.get("__main__") is not spawned_main
+
+
 def resolve_workers(workers: Optional[int], records: int, jobs: int) -> int:
     if workers is None:
         workers = cores() if records >= PARALLEL_MIN_RECORDS else 1
@@ -180,7 +188,7 @@ def build_entry(
     meta: dict[str, Any],
 ) -> None:
     """Make sure the cache entry ``entry`` exists, building (or resuming) it if needed."""
-    if getattr(sys.modules.get("__main__"), "__name__", "") == "__mp_main__":
+    if _importing_main_in_spawned_process():
         # a spawned fit process re-imports the parent's script; unguarded, that script would
         # start this build again and wait for ever on the parent's lock
         raise RuntimeError(
