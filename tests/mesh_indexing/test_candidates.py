@@ -321,6 +321,8 @@ def test_record_and_candidate_shards_read_back_what_was_written(tmp_path):
     shard = CandidateShard(tmp_path / "shard")
     assert shard.get("b") == found[0] and shard.get("a") == [] and shard.get("ccc") == found[2]
     assert shard.get("missing") is None and shard.get("much-longer-than-any-id") is None
+    CandidateShard.write(tmp_path / "empty", ["a", "b"], [[], []])  # a fold with no candidates
+    assert CandidateShard(tmp_path / "empty").get("b") == []
     with pytest.raises(ValueError, match="features"):
         CandidateShard.write(
             tmp_path / "bad",

@@ -346,7 +346,7 @@ class CandidateShardWriter:
         width = self.width or 0
         labels = np.frombuffer(self.labels, np.int32)[gather]
         scores = np.frombuffer(self.scores, np.float64)[gather]
-        features = np.frombuffer(self.features, np.float64).reshape(-1, width)[gather]
+        features = np.frombuffer(self.features, np.float64).reshape(len(self.labels), width)[gather]
 
         def write(tmp: Path) -> None:
             np.save(tmp / "ids.npy", ids[order])
