@@ -159,15 +159,18 @@ def child_read(config: str, overrides: dict, instances: int) -> dict:
     source = reader.candidates
     source.prepare_out_of_fold(reader._training_records)
     path = overrides["train_data_path"]
-    count, started = 0, 0.0
+    warm_up = min(WARM_UP, instances)  # the first instances pay for loading MeSH, counts...
+    count, started = 0, None
     for _ in reader.read(path):
         count += 1
-        if count == WARM_UP:  # the first instances pay for loading MeSH, label counts...
+        if count == warm_up:
             started = time.perf_counter()
-        if count >= instances + WARM_UP:
+        if count >= warm_up + instances:
             break
+    if started is None or count <= warm_up:
+        raise ValueError(f"{path} has {count} instances: too few to time {instances} reads")
     seconds = time.perf_counter() - started
-    count -= WARM_UP
+    count -= warm_up
     return {"instances": count, "seconds": seconds, "counts": dict(source.counts)}
 
 
