@@ -60,7 +60,28 @@ def write_atomically(directory: Path, write) -> None:
 
 
 # ---- training records by fold ------------------------------------------------------------
-class TextColumn(Sequence):
+class _Column(Sequence):
+    """A read-only sequence whose items are built on access by ``_item(i)``; one place
+    for the index and slice rules its subclasses share."""
+
+    def _item(self, index: int):
+        raise NotImplementedError
+
+    def __getitem__(self, index: Union[int, slice]):
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
+
+    def __iter__(self) -> Iterator:
+        for i in range(len(self)):
+            yield self._item(i)
+
+
+class TextColumn(_Column):
     """The texts of one fold, decoded from a mapped UTF-8 blob on access."""
 
     def __init__(self, directory: Path) -> None:
@@ -71,25 +92,12 @@ class TextColumn(Sequence):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def _text(self, i: int) -> str:
+    def _item(self, i: int) -> str:
         start, end = int(self.offsets[i]), int(self.offsets[i + 1])
         return bytes(self.blob[start:end]).decode("utf-8")
 
-    def __getitem__(self, index: Union[int, slice]):
-        if isinstance(index, slice):
-            return [self._text(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._text(index)
 
-    def __iter__(self) -> Iterator[str]:
-        for i in range(len(self)):
-            yield self._text(i)
-
-
-class LabelColumn(Sequence):
+class LabelColumn(_Column):
     """The label sets of one fold, as tuples of names, from mapped label ids."""
 
     def __init__(self, directory: Path, names: Sequence[str]) -> None:
@@ -100,25 +108,12 @@ class LabelColumn(Sequence):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def _labels(self, i: int) -> tuple[str, ...]:
+    def _item(self, i: int) -> tuple[str, ...]:
         start, end = int(self.offsets[i]), int(self.offsets[i + 1])
         return tuple(self.names[j] for j in self.ids[start:end].tolist())
 
-    def __getitem__(self, index: Union[int, slice]):
-        if isinstance(index, slice):
-            return [self._labels(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._labels(index)
 
-    def __iter__(self) -> Iterator[tuple[str, ...]]:
-        for i in range(len(self)):
-            yield self._labels(i)
-
-
-class InFileOrder(Sequence):
+class InFileOrder(_Column):
     """The records of some folds, in the order the training file had them (so a retriever
     is fitted on the same sequence as when the whole file was held in memory)."""
 
@@ -138,16 +133,10 @@ class InFileOrder(Sequence):
     def __len__(self) -> int:
         return len(self.folds)
 
-    def __getitem__(self, index: Union[int, slice]):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _item(self, index: int):
         return self.columns[int(self.folds[index])][int(self.local[index])]
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator:  # faster than _Column's: no per-item int() conversions
         columns = self.columns
         for fold, local in zip(self.folds.tolist(), self.local.tolist()):
             yield columns[fold][local]
