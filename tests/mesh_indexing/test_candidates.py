@@ -1,6 +1,7 @@
 """Out-of-fold candidates, the on-disk cache (shards read lazily, folds fitted in parallel,
 resumable), and the state a model archive carries."""
 
+import errno
 import json
 import os
 import subprocess
@@ -298,6 +299,48 @@ def test_a_build_killed_during_fold_fitting_resumes_without_refitting(tmp_path):
     assert len(log.read_text().splitlines()) == 4
     assert "2 of 4 fits already done" in resumed.stderr
     assert not partial.exists()
+
+
+class DiskFillingKnn(TfidfKnnSuggester):
+    """Fails its ``fail_at``-th fit (counted across copies) as a full disk would."""
+
+    fits = 0
+    fail_at = -1
+
+    def fresh(self):
+        return DiskFillingKnn(self.neighbours, self.power, self.tfidf_settings)
+
+    def fit(self, texts, label_sets):
+        DiskFillingKnn.fits += 1
+        if DiskFillingKnn.fits == DiskFillingKnn.fail_at:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        super().fit(texts, label_sets)
+
+
+def test_a_disk_full_during_fitting_keeps_the_finished_steps_for_the_rerun(
+    train_file, tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(DiskFillingKnn, "fits", 0)
+    monkeypatch.setattr(DiskFillingKnn, "fail_at", 3)  # folds 0 and 1 done, fold 2 fails
+    cache = tmp_path / "cache"
+
+    def build():
+        retriever = DiskFillingKnn(neighbours=5, tfidf={"min_df": 1})
+        built = CandidateSource(retriever, str(train_file), top_k=5, folds=3, cache_dir=str(cache))
+        built.prepare(records)
+        return built
+
+    with pytest.raises(OSError) as raised:
+        build()
+    assert raised.value.errno == errno.ENOSPC
+    (partial,) = [p for p in cache.iterdir() if p.name.endswith(".partial")]
+    assert sorted(p.name for p in (partial / "out_of_fold").iterdir()) == ["fold-0", "fold-1"]
+    assert "kept in" in caplog.text and "so that a rerun resumes them" in caplog.text
+
+    built = build()  # space freed: fold 2 and the full retriever only
+    assert DiskFillingKnn.fits == 3 + 2
+    assert not partial.exists()
+    assert all(built.out_of_fold.get(r.id) is not None for r in records())
 
 
 def test_record_and_candidate_shards_read_back_what_was_written(tmp_path):

@@ -32,6 +32,8 @@ from typing import Any, Optional, Union
 
 from tqdm import tqdm
 
+from multitask.cli.disk_full import disk_full_error
+
 from tasks.mesh_indexing.candidates.store import (
     CandidateShard,
     CandidateShardWriter,
@@ -196,64 +198,104 @@ def build_entry(
             "put the script's top-level code under `if __name__ == '__main__':`"
         )
     lock = entry.with_name(f".{entry.name}.lock")
+    partial = entry.with_name(f"{entry.name}.partial")
     with locked(lock):
         if (entry / "meta.json").exists():  # another process built it while we waited
             logger.info("candidate cache %s was written by another process", entry)
             return
-        started = time.perf_counter()
-        partial = entry.with_name(f"{entry.name}.partial")
         if entry.exists():  # a folder without meta.json: not ours to trust
             raise RuntimeError(f"{entry} exists but is incomplete (no meta.json): remove it")
-        records_dir = partial / "records"
-        if RecordShards.complete(records_dir):
-            staged = RecordShards(records_dir).summary
-            logger.info("candidates: resuming %s (records already staged)", partial)
-        else:
-            reading = tqdm(training_records(), desc="candidates: staging records", unit="doc")
-            staged = RecordShards.write(records_dir, reading, folds, fold_of)
-            if staged["duplicate_ids_skipped"]:
-                logger.warning(
-                    "candidates: %d records repeat an earlier record's id and were left out "
-                    "of the retrievers (the first copy of each id is kept)",
-                    staged["duplicate_ids_skipped"],
-                )
-        if not staged["records"]:
-            raise ValueError(f"candidate retriever: no labelled records in {meta['train_file']}")
-        jobs: list[Job] = [k for k in range(folds) if not job_done(partial, k)]
-        if not job_done(partial, FULL):
-            jobs.append(FULL)
-        skipped = folds + 1 - len(jobs)
-        if skipped:
-            logger.info("candidates: %d of %d fits already done in %s", skipped, folds + 1, partial)
-        processes = resolve_workers(workers, staged["records"], len(jobs))
-        fits = run_jobs(retriever, partial, jobs, top_k, processes) if jobs else []
-        recall = out_of_fold_recall(partial)
-        shutil.rmtree(records_dir)  # the reader reads the training file itself
-        seconds = round(time.perf_counter() - started, 1)
-        write_json(
-            partial / "meta.json",
-            {
-                **meta,
-                "records": staged["records"],
-                "records_per_fold": staged["per_fold"],
-                "duplicate_ids_skipped": staged["duplicate_ids_skipped"],
-                "out_of_fold_recall": recall,
-                "workers": processes,
-                "fits": sorted(fits, key=lambda fit: str(fit["job"])),
-                "seconds": seconds,
-            },
-        )
-        os.replace(partial, entry)
+        try:
+            _build(retriever, training_records, entry, partial, folds, top_k, fold_of, workers, meta)
+        except BaseException as error:
+            if disk_full_error(error) is not None:
+                _after_disk_full(partial)
+            raise
         # safe while held: a process that opens the path anew finds meta.json under its lock
         lock.unlink(missing_ok=True)
-        logger.info(
-            "Candidate retriever fitted on %d records (%d folds, %d processes) in %.0fs; "
-            "out-of-fold recall@%d %.3f; cached in %s",
-            staged["records"],
-            folds,
-            processes,
-            seconds,
-            top_k,
-            recall,
-            entry,
-        )
+
+
+def _after_disk_full(partial: Path) -> None:
+    """The disk filled during a build: keep finished steps for the rerun to resume (a
+    large corpus's fold fits take hours), or free the space if none had finished."""
+    finished = (
+        RecordShards.complete(partial / "records")
+        or job_done(partial, FULL)
+        or any((partial / "out_of_fold").glob("fold-*"))  # renamed in only when whole
+    )
+    if not finished:
+        shutil.rmtree(partial, ignore_errors=True)
+        return
+    size = sum(f.stat().st_size for f in partial.rglob("*") if f.is_file())
+    logger.warning(
+        "candidates: the disk filled during the build; its finished steps (%.1f MiB) were "
+        "kept in %s so that a rerun resumes them; remove that folder to free the space instead",
+        size / 2**20,
+        partial,
+    )
+
+
+def _build(
+    retriever: Suggester,
+    training_records: Callable[[], Iterable[Any]],
+    entry: Path,
+    partial: Path,
+    folds: int,
+    top_k: int,
+    fold_of: Callable[[str, int], int],
+    workers: Optional[int],
+    meta: dict[str, Any],
+) -> None:
+    """Stage, fit and write ``partial``, then rename it to ``entry`` (under the lock)."""
+    started = time.perf_counter()
+    records_dir = partial / "records"
+    if RecordShards.complete(records_dir):
+        staged = RecordShards(records_dir).summary
+        logger.info("candidates: resuming %s (records already staged)", partial)
+    else:
+        reading = tqdm(training_records(), desc="candidates: staging records", unit="doc")
+        staged = RecordShards.write(records_dir, reading, folds, fold_of)
+        if staged["duplicate_ids_skipped"]:
+            logger.warning(
+                "candidates: %d records repeat an earlier record's id and were left out "
+                "of the retrievers (the first copy of each id is kept)",
+                staged["duplicate_ids_skipped"],
+            )
+    if not staged["records"]:
+        raise ValueError(f"candidate retriever: no labelled records in {meta['train_file']}")
+    jobs: list[Job] = [k for k in range(folds) if not job_done(partial, k)]
+    if not job_done(partial, FULL):
+        jobs.append(FULL)
+    skipped = folds + 1 - len(jobs)
+    if skipped:
+        logger.info("candidates: %d of %d fits already done in %s", skipped, folds + 1, partial)
+    processes = resolve_workers(workers, staged["records"], len(jobs))
+    fits = run_jobs(retriever, partial, jobs, top_k, processes) if jobs else []
+    recall = out_of_fold_recall(partial)
+    shutil.rmtree(records_dir)  # the reader reads the training file itself
+    seconds = round(time.perf_counter() - started, 1)
+    write_json(
+        partial / "meta.json",
+        {
+            **meta,
+            "records": staged["records"],
+            "records_per_fold": staged["per_fold"],
+            "duplicate_ids_skipped": staged["duplicate_ids_skipped"],
+            "out_of_fold_recall": recall,
+            "workers": processes,
+            "fits": sorted(fits, key=lambda fit: str(fit["job"])),
+            "seconds": seconds,
+        },
+    )
+    os.replace(partial, entry)
+    logger.info(
+        "Candidate retriever fitted on %d records (%d folds, %d processes) in %.0fs; "
+        "out-of-fold recall@%d %.3f; cached in %s",
+        staged["records"],
+        folds,
+        processes,
+        seconds,
+        top_k,
+        recall,
+        entry,
+    )
