@@ -33,7 +33,6 @@ from typing import Any, Optional, Union
 from tqdm import tqdm
 
 from multitask.cli.disk_full import disk_full_error
-
 from tasks.mesh_indexing.candidates.store import (
     CandidateShard,
     CandidateShardWriter,
@@ -206,7 +205,9 @@ def build_entry(
         if entry.exists():  # a folder without meta.json: not ours to trust
             raise RuntimeError(f"{entry} exists but is incomplete (no meta.json): remove it")
         try:
-            _build(retriever, training_records, entry, partial, folds, top_k, fold_of, workers, meta)
+            _build(
+                retriever, training_records, entry, partial, folds, top_k, fold_of, workers, meta
+            )
         except BaseException as error:
             if disk_full_error(error) is not None:
                 _after_disk_full(partial)
