@@ -55,7 +55,6 @@ class RunFolder:
                 entry.unlink(missing_ok=True)
         return f"the serialization folder {self.path} was emptied, as it was before this run"
 
-
     def checkpoints(self) -> list[Path]:
         """Whole checkpoints this run saved (the atomic checkpointer renames a file into
         place only once it is written): hours of training that a full disk must not cost."""
