@@ -279,6 +279,11 @@ def _rounded(value: float, digits: int = 0) -> float | int | None:
     return round(value, digits) if digits else round(value)
 
 
+def _significant(value: float, digits: int = 3) -> float:
+    """Seconds to ``digits`` significant figures: a tiny corpus's build is not 0 s."""
+    return float(f"{value:.{digits}g}")
+
+
 def du_mib(path: str | Path) -> float:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2**20
 
@@ -341,12 +346,13 @@ def measure_scale(
         speed = {n: _median([t["abstracts_per_second"] for t in trains[n]]) for n in trains}
         rss = {n: _median([t["peak_rss_mib"] for t in trains[n]]) for n in trains}
 
+        fold_fits = sum(f["seconds"] for f in fits if f["job"] != "full")
         row = {
             "articles": size,
             "corpus MiB": round(train.stat().st_size / 2**20, 1),
-            "build s": round(built["seconds"], 1),
+            "build s": _significant(built["seconds"]),
             "full fit s": next((f["seconds"] for f in fits if f["job"] == "full"), None),
-            "fold fits s (sum)": round(sum(f["seconds"] for f in fits if f["job"] != "full"), 1),
+            "fold fits s (sum)": _significant(fold_fits),
             # per process (a worker fits one retriever): not summed over parallel workers
             "fit peak RSS MiB": _rounded(max((f["peak_rss_mib"] for f in fits), default=math.nan)),
             "build peak RSS MiB": round(built["peak_rss_mib"]),

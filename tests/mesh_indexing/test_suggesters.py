@@ -7,6 +7,7 @@ from scipy import sparse
 from tasks.mesh_indexing.suggesters import (
     EnsembleSuggester,
     FrequencySuggester,
+    LearnedFusionSuggester,
     Suggester,
     TfidfKnnSuggester,
     TfidfLinearSuggester,
@@ -40,6 +41,9 @@ def text_suggesters() -> list[Suggester]:
         TfidfKnnSuggester(neighbours=3, tfidf=TFIDF),
         TfidfLinearSuggester(min_examples=3, tfidf=TFIDF),
         EnsembleSuggester({"knn": TfidfKnnSuggester(neighbours=3, tfidf=TFIDF)}),
+        LearnedFusionSuggester(
+            TfidfKnnSuggester(neighbours=3, tfidf=TFIDF), folds=2, pool=6, min_samples_leaf=2
+        ),
     ]
     try:
         found.append(TfidfOmikujiSuggester(n_threads=1, tfidf=TFIDF))

@@ -12,6 +12,7 @@ from tasks.mesh_indexing.suggesters.archive import MqanArchiveSuggester
 from tasks.mesh_indexing.suggesters.base import Suggester, Suggestion
 from tasks.mesh_indexing.suggesters.ensemble import EnsembleSuggester
 from tasks.mesh_indexing.suggesters.frequency import FrequencySuggester
+from tasks.mesh_indexing.suggesters.fusion import LearnedFusionSuggester
 from tasks.mesh_indexing.suggesters.knn import TfidfKnnSuggester
 from tasks.mesh_indexing.suggesters.lexical import LexicalSuggester
 from tasks.mesh_indexing.suggesters.linear import TfidfLinearSuggester
@@ -22,6 +23,7 @@ __all__ = [
     "AnnifSuggester",
     "EnsembleSuggester",
     "FrequencySuggester",
+    "LearnedFusionSuggester",
     "LexicalSuggester",
     "MqanArchiveSuggester",
     "Selection",

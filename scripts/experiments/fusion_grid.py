@@ -1,0 +1,107 @@
+"""Validation grid for the learned fusion re-ranker: tree settings and feature groups.
+
+    python scripts/experiments/fusion_grid.py [--train T] [--validation V] [--output F]
+
+The base's out-of-fold lists (its ``folds`` fits) and its validation lists are computed once;
+each row then only refits the trees, so the grid costs one fusion fit plus seconds per row.
+Every row is scored as `allennlp optimize` scores a suggester: limit and threshold tuned on
+the validation split by micro-F1. Decisions only: the test split is never read here.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tasks.mesh_indexing.comparison import Split, load_articles  # noqa: E402
+from tasks.mesh_indexing.mesh import MeshVocabulary  # noqa: E402
+from tasks.mesh_indexing.suggesters import LearnedFusionSuggester, Suggester  # noqa: E402
+from tasks.mesh_indexing.suggesters.boosted_trees import BoostedTrees  # noqa: E402
+from tasks.mesh_indexing.suggesters.fusion import HeadingPriors, candidate_features  # noqa: E402
+from tasks.mesh_indexing.suggesters.tuning import tune  # noqa: E402
+
+BASE = {
+    "type": "ensemble",
+    "members": {
+        "omikuji": {"type": "tfidf_omikuji", "n_trees": 3},
+        "knn": {"type": "tfidf_knn", "neighbours": 40, "power": 2.0},
+        "lexical": {"type": "mesh_lexical"},
+    },
+    "weights": {"omikuji": 0.7, "knn": 0.3, "lexical": 0.5},
+}
+#: feature columns after the members' scores (see fusion.candidate_features)
+OWN = ["score", "rank", "log rank", "share of top", "members", "prior", "mass5", "mass10",
+       "mass20", "words", "hit rate", "listed"]  # fmt: skip
+TREES = [
+    {"max_trees": 300, "learning_rate": 0.1, "max_leaves": 31},
+    {"max_trees": 1000, "learning_rate": 0.1, "max_leaves": 31},
+    {"max_trees": 1000, "learning_rate": 0.05, "max_leaves": 63},
+]
+DROPS = [[], ["hit rate", "listed"], ["mass5", "mass10", "mass20", "words"], ["prior"]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train", default="data/corpus/train.json")
+    parser.add_argument("--validation", default="data/corpus/validation.json")
+    parser.add_argument("--mesh-file", default="data/mesh/descriptors.tsv")
+    parser.add_argument("--output", type=Path, default=Path("runs/fusion_grid.json"))
+    args = parser.parse_args()
+
+    mesh = MeshVocabulary.from_file(args.mesh_file)
+    train = Split.of(load_articles(args.train, "train", progress=False), mesh)
+    validation = Split.of(load_articles(args.validation, "validation", progress=False), mesh)
+    fusion = LearnedFusionSuggester(_base())
+    started = time.perf_counter()
+    lists = fusion.out_of_fold_lists(train.texts, train.gold)
+    features, gold, rates = fusion.training_rows(train.texts, train.gold, lists)
+    base = fusion.base
+    base.fit(train.texts, train.gold)
+    found = base.suggest(validation.texts, fusion.pool)
+    priors = HeadingPriors.of(train.gold)
+    held = [
+        candidate_features(f, t, priors, rates, fusion.members)
+        for f, t in zip(found, validation.texts)
+    ]
+    held_rows = np.concatenate(held)
+    print(f"base lists: {time.perf_counter() - started:.0f} s; {len(gold):,} training rows")
+    names = list(base.feature_names) + OWN
+    base_mif = tune(found, validation.gold).mif
+    results = [{"row": "base (weighted mean)", "MiF": round(base_mif, 4)}]
+    print("| row | validation MiF | trees | fit s |\n|---|---|---|---|")
+    print(f"| base | {base_mif:.4f} | | |")
+    rows = [(trees, []) for trees in TREES] + [(TREES[0], drop) for drop in DROPS[1:]]
+    for trees, drop in rows:
+        keep = [i for i, name in enumerate(names) if name not in drop]
+        began = time.perf_counter()
+        model = BoostedTrees.fit(features[:, keep], gold, **trees)
+        seconds = time.perf_counter() - began
+        probability = model.probability(held_rows[:, keep])
+        reranked, start = [], 0
+        for suggestions in found:
+            scored = probability[start : start + len(suggestions)]
+            start += len(suggestions)
+            order = sorted(zip(suggestions, scored), key=lambda pair: -pair[1])
+            reranked.append([s._replace(score=float(p)) for s, p in order])
+        mif = tune(reranked, validation.gold).mif
+        label = json.dumps(trees) + (f" without {', '.join(drop)}" if drop else "")
+        results.append({"row": label, "MiF": round(mif, 4), "trees": model.trees,
+                        "fit s": round(seconds, 1)})  # fmt: skip
+        print(f"| {label} | {mif:.4f} | {model.trees} | {seconds:.0f} |", flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _base() -> Suggester:
+    from allennlp.common import Params
+
+    return Suggester.from_params(Params(json.loads(json.dumps(BASE))))
+
+
+if __name__ == "__main__":
+    main()

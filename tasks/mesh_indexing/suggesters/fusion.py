@@ -1,0 +1,340 @@
+"""Learned fusion: gradient-boosted trees re-rank a base suggester's candidates.
+
+A weighted mean gives each member one weight for every heading and every article. The
+evidence is richer than that: a lexical match means more for a rare heading than for a check
+tag, kNN agreement means more when the neighbours are close, and how many headings an
+article deserves shows in how much score its whole list carries (MeSHLabeler's MeSHNumber
+idea). Trees over the members' scores, the candidate's rank, the heading's prior and the
+list's mass learn those interactions; their output is a calibrated probability, so one
+tuned threshold then selects a per-article number of headings.
+
+The trees are fitted on out-of-fold candidate lists (each fold's lists come from a base
+fitted on the other folds), so they learn how the base behaves on unseen text, never how
+it echoes its own training labels. The trees cannot tell headings apart by name, so each
+heading's own record as a candidate (how often it was gold when listed, on the other folds'
+lists) is a feature too: a target encoding, cross-fitted so that no row sees its own outcome.
+"""
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+from tqdm import tqdm
+
+from tasks.mesh_indexing.suggesters.base import (
+    Suggester,
+    Suggestion,
+    check_fit_input,
+    check_limit,
+    read_json,
+    write_json,
+)
+from tasks.mesh_indexing.suggesters.boosted_trees import BoostedTrees
+
+logger = logging.getLogger(__name__)
+
+#: candidate features besides the base's own: base score, rank, log rank, share of the
+#: top score, members that proposed it, heading prior, list mass (top 5, 10, 20), words,
+#: the heading's hit rate as a candidate and how often it was listed
+_OWN_FEATURES = 12
+_TREES_FILE = "trees.npz"
+_PRIORS_FILE = "priors.json"
+_RATES_FILE = "hit_rates.json"
+#: pseudo-count that pulls a rarely listed heading's hit rate towards the overall rate
+_RATE_SMOOTHING = 5.0
+_SUGGEST_CHUNK = 1024
+
+
+class HeadingPriors:
+    """The share of training texts that carry each heading (a check tag's is high).
+    (No postponed annotations in this module: AllenNLP reads the constructor's types.)"""
+
+    def __init__(self, counts: Counter[str], texts: int) -> None:
+        self.counts, self.texts = counts, texts
+        self.unseen = math.log(0.5 / max(texts, 1))
+
+    @classmethod
+    def of(cls, label_sets: Sequence[Collection[str]]) -> "HeadingPriors":
+        counts: Counter[str] = Counter()
+        for labels in label_sets:
+            counts.update(set(labels))
+        return cls(counts, len(label_sets))
+
+    def log_share(self, label: str) -> float:
+        count = self.counts.get(label, 0)
+        return math.log(count / self.texts) if count else self.unseen
+
+
+class HitRates:
+    """Per heading: how often it was listed as a candidate, and how often it was gold then."""
+
+    def __init__(self, listed: Counter[str], gold: Counter[str], texts: int) -> None:
+        self.listed, self.gold, self.texts = listed, gold, texts
+        total = sum(listed.values())
+        self.overall = sum(gold.values()) / total if total else 0.0
+
+    @classmethod
+    def of(
+        cls, found: Sequence[Sequence[Suggestion]], label_sets: Sequence[Collection[str]]
+    ) -> "HitRates":
+        listed: Counter[str] = Counter()
+        gold: Counter[str] = Counter()
+        for suggestions, labels in zip(found, label_sets):
+            for suggestion in suggestions:
+                listed[suggestion.label] += 1
+                gold[suggestion.label] += suggestion.label in labels
+        return cls(listed, gold, len(found))
+
+    def __sub__(self, other: "HitRates") -> "HitRates":
+        return HitRates(
+            self.listed - other.listed, self.gold - other.gold, self.texts - other.texts
+        )
+
+    def listed_per_thousand(self, label: str) -> float:
+        return 1000 * self.listed.get(label, 0) / max(self.texts, 1)
+
+    def rate(self, label: str) -> float:
+        listed = self.listed.get(label, 0)
+        return (self.gold.get(label, 0) + _RATE_SMOOTHING * self.overall) / (
+            listed + _RATE_SMOOTHING
+        )
+
+
+def candidate_features(
+    suggestions: Sequence[Suggestion],
+    text: str,
+    priors: HeadingPriors,
+    rates: HitRates,
+    members: int,
+) -> np.ndarray:
+    """One row per suggestion: the base's features, then the evidence listed above."""
+    rows = np.zeros((len(suggestions), members + _OWN_FEATURES), dtype=np.float64)
+    if not suggestions:
+        return rows
+    scores = np.array([s.score for s in suggestions], dtype=np.float64)
+    top = scores[0] if scores[0] > 0 else 1.0
+    mass = [float(scores[:n].sum()) for n in (5, 10, 20)]
+    words = math.log1p(len(text.split()))
+    for rank, suggestion in enumerate(suggestions):
+        base = suggestion.features[:members] if members > 1 else (suggestion.score,)
+        proposed = sum(1 for value in base if value > 0)
+        rows[rank, :members] = base
+        rows[rank, members:] = (
+            suggestion.score,
+            rank,
+            math.log1p(rank),
+            suggestion.score / top,
+            proposed,
+            priors.log_share(suggestion.label),
+            *mass,
+            words,
+            rates.rate(suggestion.label),
+            math.log1p(rates.listed_per_thousand(suggestion.label)),
+        )
+    return rows
+
+
+def fold_of_index(count: int, folds: int, seed: int) -> np.ndarray:
+    """Each text's fold: a seeded shuffle dealt round-robin, so folds differ by one at most."""
+    order = np.random.default_rng(seed).permutation(count)
+    assignment = np.empty(count, dtype=np.int64)
+    assignment[order] = np.arange(count) % folds
+    return assignment
+
+
+@dataclass
+class OutOfFoldLists:
+    """Per text: its fold and the candidates of the base fitted without that fold; per
+    fold: the heading priors of the texts outside it."""
+
+    fold: np.ndarray
+    found: list[list[Suggestion]]
+    priors: list[HeadingPriors]
+
+
+@Suggester.register("learned_fusion")
+class LearnedFusionSuggester(Suggester):
+    """Re-ranks ``base``'s first ``pool`` suggestions by the probability that boosted trees
+    give each one of being a gold heading.
+
+    # Parameters
+
+    base : `Suggester`
+        The retriever whose candidates are re-ranked (typically an ensemble: its members'
+        scores become separate features).
+    folds : `int`, optional (default = `5`)
+        Out-of-fold rounds that make the trees' training lists; ``folds`` extra base fits.
+    pool : `int`, optional (default = `60`)
+        Candidates per text asked of the base, at fit and at suggestion time.
+    max_trees, learning_rate, max_leaves, min_samples_leaf : optional
+        The trees' settings; the number of trees stops early on a 10 % hold-out.
+    seed : `int`, optional (default = `0`)
+        Fold assignment and the trees' hold-out.
+    """
+
+    def __init__(
+        self,
+        base: Suggester,
+        folds: int = 5,
+        pool: int = 60,
+        max_trees: int = 300,
+        learning_rate: float = 0.1,
+        max_leaves: int = 31,
+        min_samples_leaf: int = 50,
+        seed: int = 0,
+    ) -> None:
+        if folds < 2:
+            raise ValueError(f"learned fusion needs at least 2 folds, got {folds}")
+        check_limit(pool)
+        self.base = base
+        self.folds, self.pool, self.seed = folds, pool, seed
+        self.tree_settings = {
+            "max_trees": max_trees,
+            "learning_rate": learning_rate,
+            "max_leaves": max_leaves,
+            "min_samples_leaf": min_samples_leaf,
+        }
+        self.members = max(1, len(base.feature_names))
+        self.feature_names = ("fused", *base.feature_names)
+        self.trees: Optional[BoostedTrees] = None
+        self.priors: Optional[HeadingPriors] = None
+        self.rates: Optional[HitRates] = None
+
+    @property
+    def trained(self) -> bool:
+        fitted = self.trees is not None and self.priors is not None and self.rates is not None
+        return fitted and self.base.trained
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "learned_fusion",
+            "base": self.base.config(),
+            "folds": self.folds,
+            "pool": self.pool,
+            **self.tree_settings,
+            "seed": self.seed,
+        }
+
+    def fresh(self) -> "LearnedFusionSuggester":
+        return LearnedFusionSuggester(
+            self.base.fresh(), self.folds, self.pool, **self.tree_settings, seed=self.seed
+        )
+
+    # ---- fitting ------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
+        check_fit_input(texts, label_sets)
+        lists = self.out_of_fold_lists(texts, label_sets)
+        self.fit_trees(texts, label_sets, lists)
+        self.base.fit(texts, label_sets)
+        self.priors = HeadingPriors.of(label_sets)
+
+    def out_of_fold_lists(
+        self, texts: Sequence[str], label_sets: Sequence[Collection[str]]
+    ) -> OutOfFoldLists:
+        """Each text's candidates from a base fitted on the other folds (``folds`` fits)."""
+        if len(texts) < self.folds:
+            raise ValueError(f"{len(texts)} texts cannot make {self.folds} folds")
+        fold = fold_of_index(len(texts), self.folds, self.seed)
+        found: list[list[Suggestion]] = [[] for _ in texts]
+        priors = []
+        for k in range(self.folds):
+            inside, held_out = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+            logger.info(
+                "learned fusion: fold %d of %d, base fitted on %d texts, %d held out",
+                k + 1, self.folds, len(inside), len(held_out),
+            )  # fmt: skip
+            base = self.base.fresh()
+            base.fit([texts[i] for i in inside], [label_sets[i] for i in inside])
+            priors.append(HeadingPriors.of([label_sets[i] for i in inside]))
+            for start in tqdm(range(0, len(held_out), _SUGGEST_CHUNK), desc="learned fusion"):
+                chunk = held_out[start : start + _SUGGEST_CHUNK]
+                for i, suggestions in zip(
+                    chunk, base.suggest([texts[i] for i in chunk], self.pool)
+                ):
+                    found[i] = suggestions
+        return OutOfFoldLists(fold, found, priors)
+
+    def fit_trees(
+        self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
+    ) -> None:
+        features, gold, self.rates = self.training_rows(texts, label_sets, lists)
+        logger.info(
+            "learned fusion: fitting trees on %d candidates (%.1f %% gold)",
+            len(gold), 100 * gold.mean(),
+        )  # fmt: skip
+        self.trees = BoostedTrees.fit(features, gold, seed=self.seed, **self.tree_settings)
+        logger.info("learned fusion: %d trees, depth %d", self.trees.trees, self.trees.depth)
+
+    def training_rows(
+        self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
+    ) -> tuple[np.ndarray, np.ndarray, HitRates]:
+        """The trees' rows (features, gold) from out-of-fold lists, and the hit rates of all
+        lists (for suggesting). Each fold's rows get the heading priors and hit rates of the
+        other folds only."""
+        everything = HitRates.of(lists.found, label_sets)
+        blocks, targets = [], []
+        for k in range(self.folds):
+            held_out = np.flatnonzero(lists.fold == k)
+            own = HitRates.of([lists.found[i] for i in held_out], [label_sets[i] for i in held_out])
+            rates = everything - own
+            for i in held_out:
+                found = lists.found[i]
+                blocks.append(
+                    candidate_features(found, texts[i], lists.priors[k], rates, self.members)
+                )
+                targets.extend(s.label in label_sets[i] for s in found)
+        return np.concatenate(blocks), np.asarray(targets, dtype=np.int8), everything
+
+    # ---- suggesting ---------------------------------------------------------------------
+    def suggest(self, texts: Sequence[str], limit: int) -> list[list[Suggestion]]:
+        check_limit(limit)
+        if not self.trained:
+            raise RuntimeError("fit or load the suggester before suggesting")
+        assert self.trees is not None and self.priors is not None and self.rates is not None
+        found = self.base.suggest(texts, max(limit, self.pool))
+        rows = [
+            candidate_features(f, t, self.priors, self.rates, self.members)
+            for f, t in zip(found, texts)
+        ]
+        probability = self.trees.probability(np.concatenate(rows)) if rows else np.zeros(0)
+        out, start = [], 0
+        for suggestions in found:
+            fused = probability[start : start + len(suggestions)]
+            start += len(suggestions)
+            ranked = [
+                Suggestion(s.label, float(p), (float(p), *(s.features or (s.score,))))
+                for s, p in zip(suggestions, fused)
+            ]
+            ranked.sort(key=lambda s: (-s.score, s.label))
+            out.append(ranked[:limit])
+        return out
+
+    # ---- state --------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        if not self.trained:
+            raise RuntimeError("fit the suggester before saving it")
+        assert self.trees is not None and self.priors is not None and self.rates is not None
+        directory.mkdir(parents=True, exist_ok=True)
+        self.base.save(directory / "base")
+        self.trees.save(directory / _TREES_FILE)
+        write_json(
+            directory / _PRIORS_FILE,
+            {"texts": self.priors.texts, "counts": dict(self.priors.counts)},
+        )
+        write_json(
+            directory / _RATES_FILE,
+            {"texts": self.rates.texts, "listed": self.rates.listed, "gold": self.rates.gold},
+        )
+
+    def load(self, directory: Path) -> None:
+        self.base.load(directory / "base")
+        self.trees = BoostedTrees.load(directory / _TREES_FILE)
+        priors = read_json(directory / _PRIORS_FILE)
+        self.priors = HeadingPriors(Counter(priors["counts"]), int(priors["texts"]))
+        rates = read_json(directory / _RATES_FILE)
+        self.rates = HitRates(Counter(rates["listed"]), Counter(rates["gold"]), int(rates["texts"]))
