@@ -36,13 +36,13 @@ BASE = {
 }
 #: feature columns after the members' scores (see fusion.candidate_features)
 OWN = ["score", "rank", "log rank", "share of top", "members", "prior", "mass5", "mass10",
-       "mass20", "words", "hit rate", "listed"]  # fmt: skip
+       "mass20", "words"]  # fmt: skip
 TREES = [
     {"max_trees": 300, "learning_rate": 0.1, "max_leaves": 31},
     {"max_trees": 1000, "learning_rate": 0.1, "max_leaves": 31},
     {"max_trees": 1000, "learning_rate": 0.05, "max_leaves": 63},
 ]
-DROPS = [[], ["hit rate", "listed"], ["mass5", "mass10", "mass20", "words"], ["prior"]]
+DROPS = [[], ["mass5", "mass10", "mass20", "words"], ["prior"], ["members", "share of top"]]
 
 
 def main() -> None:
@@ -59,14 +59,13 @@ def main() -> None:
     fusion = LearnedFusionSuggester(_base())
     started = time.perf_counter()
     lists = fusion.out_of_fold_lists(train.texts, train.gold)
-    features, gold, rates = fusion.training_rows(train.texts, train.gold, lists)
+    features, gold = fusion.training_rows(train.texts, train.gold, lists)
     base = fusion.base
     base.fit(train.texts, train.gold)
     found = base.suggest(validation.texts, fusion.pool)
     priors = HeadingPriors.of(train.gold)
     held = [
-        candidate_features(f, t, priors, rates, fusion.members)
-        for f, t in zip(found, validation.texts)
+        candidate_features(f, t, priors, fusion.members) for f, t in zip(found, validation.texts)
     ]
     held_rows = np.concatenate(held)
     print(f"base lists: {time.perf_counter() - started:.0f} s; {len(gold):,} training rows")
