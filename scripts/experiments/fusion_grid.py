@@ -51,12 +51,14 @@ def main() -> None:
     parser.add_argument("--validation", default="data/corpus/validation.json")
     parser.add_argument("--mesh-file", default="data/mesh/descriptors.tsv")
     parser.add_argument("--output", type=Path, default=Path("runs/fusion_grid.json"))
+    parser.add_argument("--base", default=json.dumps(BASE), help="the base suggester (JSON)")
+    parser.add_argument("--defaults-only", action="store_true", help="only the default trees")
     args = parser.parse_args()
 
     mesh = MeshVocabulary.from_file(args.mesh_file)
     train = Split.of(load_articles(args.train, "train", progress=False), mesh)
     validation = Split.of(load_articles(args.validation, "validation", progress=False), mesh)
-    fusion = LearnedFusionSuggester(_base())
+    fusion = LearnedFusionSuggester(_base(args.base))
     started = time.perf_counter()
     lists = fusion.out_of_fold_lists(train.texts, train.gold)
     features, gold = fusion.training_rows(train.texts, train.gold, lists)
@@ -65,7 +67,8 @@ def main() -> None:
     found = base.suggest(validation.texts, fusion.pool)
     priors = HeadingPriors.of(train.gold)
     held = [
-        candidate_features(f, t, priors, fusion.members) for f, t in zip(found, validation.texts)
+        candidate_features(f, t, priors, fusion.member_scores)
+        for f, t in zip(found, validation.texts)
     ]
     held_rows = np.concatenate(held)
     print(f"base lists: {time.perf_counter() - started:.0f} s; {len(gold):,} training rows")
@@ -75,6 +78,8 @@ def main() -> None:
     print("| row | validation MiF | trees | fit s |\n|---|---|---|---|")
     print(f"| base | {base_mif:.4f} | | |")
     rows = [(trees, []) for trees in TREES] + [(TREES[0], drop) for drop in DROPS[1:]]
+    if args.defaults_only:
+        rows = rows[:1]
     for trees, drop in rows:
         keep = [i for i, name in enumerate(names) if name not in drop]
         began = time.perf_counter()
@@ -96,10 +101,10 @@ def main() -> None:
     args.output.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def _base() -> Suggester:
+def _base(config: str) -> Suggester:
     from allennlp.common import Params
 
-    return Suggester.from_params(Params(json.loads(json.dumps(BASE))))
+    return Suggester.from_params(Params(json.loads(config)))
 
 
 if __name__ == "__main__":

@@ -162,3 +162,13 @@ def test_bad_settings_are_refused():
         LearnedFusionSuggester(WeakTruth(), pool=0)
     with pytest.raises(ValueError, match="cannot make 5 folds"):
         LearnedFusionSuggester(WeakTruth(), folds=5).fit(["a", "b"], [{"L1"}, {"L2"}])
+
+
+def test_compare_sets_the_threads_of_the_base_s_members():
+    from tasks.mesh_indexing.commands.compare import set_threads
+    from tasks.mesh_indexing.suggesters import TfidfOmikujiSuggester
+
+    omikuji = TfidfOmikujiSuggester(n_threads=1)
+    fused = LearnedFusionSuggester(EnsembleSuggester({"omikuji": omikuji, "truth": WeakTruth()}))
+    set_threads(fused, 2)
+    assert omikuji.n_threads == 2

@@ -131,8 +131,12 @@ def run(args: argparse.Namespace) -> None:
 
 
 def set_threads(suggester: object, threads: int) -> None:
-    """Omikuji's threads, in the suggester and in every member of an ensemble."""
+    """Omikuji's threads, in the suggester, every member of an ensemble and a re-ranker's
+    base."""
     if hasattr(suggester, "n_threads"):
         suggester.n_threads = threads  # type: ignore[attr-defined]
     for member in getattr(suggester, "members", {}).values():
         set_threads(member, threads)
+    base = getattr(suggester, "base", None)
+    if base is not None:
+        set_threads(base, threads)

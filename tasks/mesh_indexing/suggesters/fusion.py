@@ -161,7 +161,7 @@ class LearnedFusionSuggester(Suggester):
             "max_leaves": max_leaves,
             "min_samples_leaf": min_samples_leaf,
         }
-        self.members = max(1, len(base.feature_names))
+        self.member_scores = max(1, len(base.feature_names))
         self.feature_names = ("fused", *base.feature_names)
         self.trees: Optional[BoostedTrees] = None
         self.priors: Optional[HeadingPriors] = None
@@ -238,7 +238,7 @@ class LearnedFusionSuggester(Suggester):
         blocks, targets = [], []
         for i, found in enumerate(lists.found):
             priors = lists.priors[lists.fold[i]]
-            blocks.append(candidate_features(found, texts[i], priors, self.members))
+            blocks.append(candidate_features(found, texts[i], priors, self.member_scores))
             targets.extend(s.label in label_sets[i] for s in found)
         return np.concatenate(blocks), np.asarray(targets, dtype=np.int8)
 
@@ -249,7 +249,9 @@ class LearnedFusionSuggester(Suggester):
             raise RuntimeError("fit or load the suggester before suggesting")
         assert self.trees is not None and self.priors is not None
         found = self.base.suggest(texts, max(limit, self.pool))
-        rows = [candidate_features(f, t, self.priors, self.members) for f, t in zip(found, texts)]
+        rows = [
+            candidate_features(f, t, self.priors, self.member_scores) for f, t in zip(found, texts)
+        ]
         probability = self.trees.probability(np.concatenate(rows)) if rows else np.zeros(0)
         out, start = [], 0
         for suggestions in found:
