@@ -10,6 +10,7 @@ the validation split by micro-F1. Decisions only: the test split is never read h
 
 import argparse
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ def main() -> None:
     parser.add_argument("--base", default=json.dumps(BASE), help="the base suggester (JSON)")
     parser.add_argument("--defaults-only", action="store_true", help="only the default trees")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     mesh = MeshVocabulary.from_file(args.mesh_file)
     train = Split.of(load_articles(args.train, "train", progress=False), mesh)
