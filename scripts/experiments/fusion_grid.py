@@ -35,15 +35,17 @@ BASE = {
     },
     "weights": {"omikuji": 0.7, "knn": 0.3, "lexical": 0.5},
 }
-#: feature columns after the members' scores (see fusion.candidate_features)
-OWN = ["score", "rank", "log rank", "share of top", "members", "prior", "mass5", "mass10",
-       "mass20", "words"]  # fmt: skip
 TREES = [
     {"max_trees": 300, "learning_rate": 0.1, "max_leaves": 31},
     {"max_trees": 1000, "learning_rate": 0.1, "max_leaves": 31},
     {"max_trees": 1000, "learning_rate": 0.05, "max_leaves": 63},
 ]
-DROPS = [[], ["mass5", "mass10", "mass20", "words"], ["prior"], ["members", "share of top"]]
+DROPS = [
+    [],
+    ["mass top 5", "mass top 10", "mass top 20", "log words"],
+    ["log prior"],
+    ["members proposing", "share of top"],
+]
 
 
 def main() -> None:
@@ -74,7 +76,7 @@ def main() -> None:
     ]
     held_rows = np.concatenate(held)
     print(f"base lists: {time.perf_counter() - started:.0f} s; {len(gold):,} training rows")
-    names = list(base.feature_names) + OWN
+    names = list(fusion.tree_features)
     base_mif = tune(found, validation.gold).mif
     results = [{"row": "base (weighted mean)", "MiF": round(base_mif, 4)}]
     print("| row | validation MiF | trees | fit s |\n|---|---|---|---|")

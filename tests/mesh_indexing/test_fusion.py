@@ -1,6 +1,7 @@
 """Learned fusion: boosted trees kept as arrays predict what scikit-learn predicts, are fitted
 on out-of-fold lists only, and learn which member's evidence to trust."""
 
+import json
 import random
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -142,6 +143,11 @@ def test_fusion_learns_to_trust_the_quiet_true_member_over_the_loud_one(tmp_path
     fused.save_to(tmp_path / "fused")
     restored = Suggester.load_from(tmp_path / "fused")
     assert restored.suggest(held_texts[:5], 5) == fused.suggest(held_texts[:5], 5)
+    # trees fitted on other columns (an older version's) are refused, not misread
+    names = json.loads((tmp_path / "fused" / "features.json").read_text())
+    (tmp_path / "fused" / "features.json").write_text(json.dumps(names[:-1]))
+    with pytest.raises(ValueError, match="fit the suggester again"):
+        Suggester.load_from(tmp_path / "fused")
 
 
 def test_trees_see_only_lists_from_bases_that_did_not_fit_on_those_texts():

@@ -42,11 +42,23 @@ from tasks.mesh_indexing.suggesters.boosted_trees import BoostedTrees
 
 logger = logging.getLogger(__name__)
 
-#: candidate features besides the base's own: base score, rank, log rank, share of the
-#: top score, members that proposed it, heading prior, list mass (top 5, 10, 20), words
-_OWN_FEATURES = 10
+#: the features of a candidate besides its members' scores, in column order
+OWN_FEATURES = (
+    "score",  # the base's (for an ensemble: the weighted mean)
+    "rank",
+    "log rank",
+    "share of top",  # score / the list's top score
+    "members proposing",
+    "log prior",  # share of training texts with the heading
+    "mass top 5",  # sums of the list's top scores: how many headings the text deserves
+    "mass top 10",
+    "mass top 20",
+    "log words",
+)
 _TREES_FILE = "trees.npz"
 _PRIORS_FILE = "priors.json"
+#: the feature names the trees were fitted on, checked when a saved suggester loads
+_FEATURES_FILE = "features.json"
 _SUGGEST_CHUNK = 1024
 
 
@@ -77,7 +89,7 @@ def candidate_features(
     members: int,
 ) -> np.ndarray:
     """One row per suggestion: the base's features, then the evidence listed above."""
-    rows = np.zeros((len(suggestions), members + _OWN_FEATURES), dtype=np.float64)
+    rows = np.zeros((len(suggestions), members + len(OWN_FEATURES)), dtype=np.float64)
     if not suggestions:
         return rows
     scores = np.array([s.score for s in suggestions], dtype=np.float64)
@@ -163,6 +175,9 @@ class LearnedFusionSuggester(Suggester):
         }
         self.member_scores = max(1, len(base.feature_names))
         self.feature_names = ("fused", *base.feature_names)
+        members = base.feature_names if self.member_scores > 1 else ("base score",)
+        #: the trees' input columns
+        self.tree_features = (*members, *OWN_FEATURES)
         self.trees: Optional[BoostedTrees] = None
         self.priors: Optional[HeadingPriors] = None
 
@@ -273,12 +288,21 @@ class LearnedFusionSuggester(Suggester):
         directory.mkdir(parents=True, exist_ok=True)
         self.base.save(directory / "base")
         self.trees.save(directory / _TREES_FILE)
+        write_json(directory / _FEATURES_FILE, list(self.tree_features))
         write_json(
             directory / _PRIORS_FILE,
             {"texts": self.priors.texts, "counts": dict(self.priors.counts)},
         )
 
     def load(self, directory: Path) -> None:
+        saved = (
+            read_json(directory / _FEATURES_FILE) if (directory / _FEATURES_FILE).exists() else None
+        )
+        if saved != list(self.tree_features):
+            raise ValueError(
+                f"{directory}: its trees were fitted on the features {saved}, but this version "
+                f"computes {list(self.tree_features)}; fit the suggester again"
+            )
         self.base.load(directory / "base")
         self.trees = BoostedTrees.load(directory / _TREES_FILE)
         priors = read_json(directory / _PRIORS_FILE)
