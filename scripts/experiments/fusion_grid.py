@@ -21,9 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tasks.mesh_indexing.comparison import Split, load_articles  # noqa: E402
 from tasks.mesh_indexing.mesh import MeshVocabulary  # noqa: E402
-from tasks.mesh_indexing.suggesters import LearnedFusionSuggester, Suggester  # noqa: E402
+from tasks.mesh_indexing.suggesters import LearnedFusionSuggester  # noqa: E402
 from tasks.mesh_indexing.suggesters.boosted_trees import BoostedTrees  # noqa: E402
-from tasks.mesh_indexing.suggesters.fusion import HeadingPriors, candidate_features  # noqa: E402
+from tasks.mesh_indexing.suggesters.fusion import (  # noqa: E402
+    HeadingPriors,
+    candidate_features,
+    rerank,
+)
+from tasks.mesh_indexing.suggesters.specs import suggester_from_spec  # noqa: E402
 from tasks.mesh_indexing.suggesters.tuning import tune  # noqa: E402
 
 BASE = {
@@ -62,7 +67,7 @@ def main() -> None:
     mesh = MeshVocabulary.from_file(args.mesh_file)
     train = Split.of(load_articles(args.train, "train", progress=False), mesh)
     validation = Split.of(load_articles(args.validation, "validation", progress=False), mesh)
-    fusion = LearnedFusionSuggester(_base(args.base))
+    fusion = LearnedFusionSuggester(suggester_from_spec(args.base))
     started = time.perf_counter()
     lists = fusion.out_of_fold_lists(train.texts, train.gold)
     features, gold = fusion.training_rows(train.texts, train.gold, lists)
@@ -89,13 +94,7 @@ def main() -> None:
         began = time.perf_counter()
         model = BoostedTrees.fit(features[:, keep], gold, **trees)
         seconds = time.perf_counter() - began
-        probability = model.probability(held_rows[:, keep])
-        reranked, start = [], 0
-        for suggestions in found:
-            scored = probability[start : start + len(suggestions)]
-            start += len(suggestions)
-            order = sorted(zip(suggestions, scored), key=lambda pair: -pair[1])
-            reranked.append([s._replace(score=float(p)) for s, p in order])
+        reranked = rerank(found, model.probability(held_rows[:, keep]))
         mif = tune(reranked, validation.gold).mif
         label = json.dumps(trees) + (f" without {', '.join(drop)}" if drop else "")
         results.append({"row": label, "MiF": round(mif, 4), "trees": model.trees,
@@ -103,12 +102,6 @@ def main() -> None:
         print(f"| {label} | {mif:.4f} | {model.trees} | {seconds:.0f} |", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
-
-
-def _base(config: str) -> Suggester:
-    from allennlp.common import Params
-
-    return Suggester.from_params(Params(json.loads(config)))
 
 
 if __name__ == "__main__":

@@ -210,19 +210,18 @@ def build_entry(
             )
         except BaseException as error:
             if disk_full_error(error) is not None:
-                _after_disk_full(partial)
+                _after_disk_full(partial, folds)
             raise
         # safe while held: a process that opens the path anew finds meta.json under its lock
         lock.unlink(missing_ok=True)
 
 
-def _after_disk_full(partial: Path) -> None:
+def _after_disk_full(partial: Path, folds: int) -> None:
     """The disk filled during a build: keep finished steps for the rerun to resume (a
     large corpus's fold fits take hours), or free the space if none had finished."""
-    finished = (
-        RecordShards.complete(partial / "records")
-        or job_done(partial, FULL)
-        or any((partial / "out_of_fold").glob("fold-*"))  # renamed in only when whole
+    jobs: list[Job] = [*range(folds), FULL]
+    finished = RecordShards.complete(partial / "records") or any(
+        job_done(partial, job) for job in jobs
     )
     if not finished:
         shutil.rmtree(partial, ignore_errors=True)

@@ -40,6 +40,7 @@ from tasks.mesh_indexing.suggesters.base import (
 )
 from tasks.mesh_indexing.suggesters.boosted_trees import BoostedTrees
 
+# No postponed annotations in this module: AllenNLP reads the constructor's types.
 logger = logging.getLogger(__name__)
 
 #: the features of a candidate besides its members' scores, in column order
@@ -63,8 +64,7 @@ _SUGGEST_CHUNK = 1024
 
 
 class HeadingPriors:
-    """The share of training texts that carry each heading (a check tag's is high).
-    (No postponed annotations in this module: AllenNLP reads the constructor's types.)"""
+    """The share of training texts that carry each heading (a check tag's is high)."""
 
     def __init__(self, counts: Counter[str], texts: int) -> None:
         self.counts, self.texts = counts, texts
@@ -111,6 +111,24 @@ def candidate_features(
             words,
         )
     return rows
+
+
+def rerank(
+    found: Sequence[Sequence[Suggestion]], probability: np.ndarray, limit: Optional[int] = None
+) -> list[list[Suggestion]]:
+    """Each list sorted by the trees' ``probability`` (one per suggestion, all lists in a
+    row; ties by label), which becomes the score; the base's features follow it."""
+    out, start = [], 0
+    for suggestions in found:
+        fused = probability[start : start + len(suggestions)]
+        start += len(suggestions)
+        ranked = [
+            Suggestion(s.label, float(p), (float(p), *(s.features or (s.score,))))
+            for s, p in zip(suggestions, fused)
+        ]
+        ranked.sort(key=lambda s: (-s.score, s.label))
+        out.append(ranked[:limit])
+    return out
 
 
 def fold_of_index(count: int, folds: int, seed: int) -> np.ndarray:
@@ -268,17 +286,7 @@ class LearnedFusionSuggester(Suggester):
             candidate_features(f, t, self.priors, self.member_scores) for f, t in zip(found, texts)
         ]
         probability = self.trees.probability(np.concatenate(rows)) if rows else np.zeros(0)
-        out, start = [], 0
-        for suggestions in found:
-            fused = probability[start : start + len(suggestions)]
-            start += len(suggestions)
-            ranked = [
-                Suggestion(s.label, float(p), (float(p), *(s.features or (s.score,))))
-                for s, p in zip(suggestions, fused)
-            ]
-            ranked.sort(key=lambda s: (-s.score, s.label))
-            out.append(ranked[:limit])
-        return out
+        return rerank(found, probability, limit)
 
     # ---- state --------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
