@@ -8,11 +8,17 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from tasks.mesh_indexing.candidates import CandidateSource, Record, fold_of
 from tasks.mesh_indexing.candidates.store import CandidateShard, RecordShards
 from tasks.mesh_indexing.suggesters import Suggestion, TfidfKnnSuggester
+from tasks.mesh_indexing.suggesters.fusion import (
+    HeadingPriors,
+    LearnedFusionSuggester,
+    OutOfFoldLists,
+)
 
 TOPICS = ["breast cancer women", "lung cancer smoking men", "diabetes insulin therapy"]
 
@@ -216,6 +222,67 @@ def test_on_disk_lists_equal_the_in_memory_ones(tmp_path):
     assert sorted(p.name for p in entry.iterdir()) == ["meta.json", "out_of_fold", "retriever"]
     meta = json.loads((entry / "meta.json").read_text())
     assert meta["records"] == 150 and sum(meta["records_per_fold"]) == 150
+
+
+def fusion_retriever() -> LearnedFusionSuggester:
+    return LearnedFusionSuggester(
+        TfidfKnnSuggester(neighbours=5, tfidf={"min_df": 1}),
+        pool=8,
+        max_trees=20,
+        min_samples_leaf=5,
+    )
+
+
+def test_a_learned_fusion_retriever_is_fitted_once_per_fold_and_cross_fitted(tmp_path, monkeypatch):
+    data = varied_records()
+    train = tmp_path / "train.json"
+    train.write_text("synthetic")
+    fits = []
+    real_fit = TfidfKnnSuggester.fit
+    monkeypatch.setattr(
+        TfidfKnnSuggester, "fit", lambda self, *a: fits.append(1) or real_fit(self, *a)
+    )
+    built = CandidateSource(
+        fusion_retriever(), str(train), top_k=6, folds=4, cache_dir=str(tmp_path / "cache")
+    )
+    built.prepare(lambda: iter(data))
+    # the base is fitted per fold and on the whole file; the fusion's own folds are not nested
+    assert len(fits) == 4 + 1
+
+    # what the cache holds: the base's lists 8 deep (the fusion's pool), in fold order, each
+    # fold re-ranked by trees fitted on the other folds' lists, cut to top_k
+    base_lists = in_memory_out_of_fold(data, 4, 8)
+    by_fold = [[r for r in data if fold_of(r.id, 4) == k] for k in range(4)]
+    ordered = [r for fold in by_fold for r in fold]
+    assignment = np.array([fold_of(r.id, 4) for r in ordered])
+    priors = [HeadingPriors.of([r.labels for r in data if fold_of(r.id, 4) != k]) for k in range(4)]
+    lists = OutOfFoldLists(assignment, [base_lists[r.id] for r in ordered], priors)
+    expected = fusion_retriever().cross_fitted(
+        [r.text for r in ordered], [r.labels for r in ordered], lists, 6
+    )
+    got = built.candidates([r.id for r in ordered], [r.text for r in ordered], True)
+    assert got == expected
+    for found in got:
+        assert len(found) == 6 and len(found[0].features) == 2  # fused, then the base's score
+        assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+        assert all(0.0 <= c.score <= 1.0 for c in found)
+
+    (entry,) = (tmp_path / "cache").iterdir()
+    assert sorted(p.name for p in entry.iterdir()) == ["meta.json", "out_of_fold", "retriever"]
+    meta = json.loads((entry / "meta.json").read_text())
+    assert meta["reranking"]["trees"] >= 1 and 0 < meta["reranking"]["base_recall"] <= 1
+
+    # other files get the full fusion's lists; an archive restores the same fusion
+    text = data[0].text
+    expected_full = built.candidates(["x"], [text], training_file=False)[0]
+    assert len(expected_full) == 6 and expected_full[0].score <= 1.0
+    built.publish(tmp_path / "run" / "candidates")
+    restored = CandidateSource(
+        fusion_retriever(), str(train), top_k=6, folds=4, cache_dir=str(tmp_path / "other")
+    )
+    restored.restore(tmp_path / "run" / "candidates")
+    restored.prepare(lambda: iter(data))
+    assert restored.candidates(["x"], [text], training_file=False)[0] == expected_full
 
 
 def test_folds_fitted_in_parallel_processes_give_the_same_lists(tmp_path):

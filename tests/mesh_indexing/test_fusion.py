@@ -107,7 +107,10 @@ def test_tree_arrays_predict_exactly_what_scikit_learn_predicts(tmp_path):
     model = HistGradientBoostingClassifier(max_iter=40, random_state=0).fit(features, targets)
     trees = BoostedTrees.from_sklearn(model)
     assert trees.trees == 40
-    np.testing.assert_allclose(trees.decision(features), model.decision_function(features))
+    expected = model.decision_function(features)
+    assert trees._compiled() is not None  # the pinned scikit-learn has the compiled walk
+    np.testing.assert_allclose(trees.decision(features), expected)
+    np.testing.assert_allclose(trees.walk(features), expected)  # the fallback: same numbers
     trees.save(tmp_path / "trees.npz")
     loaded = BoostedTrees.load(tmp_path / "trees.npz")  # allow_pickle=False inside
     np.testing.assert_allclose(loaded.probability(features), model.predict_proba(features)[:, 1])

@@ -8,6 +8,10 @@ Layout while building (``<key>.partial/``) and once done (``<key>/``, renamed wh
     retriever/          the retriever fitted on the whole file
     meta.json           written last: its presence means the entry is complete
 
+A learned-fusion retriever is not fitted whole per fold: its base is (into
+``base_out_of_fold/`` and ``base_retriever/``), then :mod:`.reranking` fits the trees on
+those lists and writes ``out_of_fold/`` and ``retriever/``.
+
 Each step is written under a temporary name and renamed, so a run killed at any point
 resumes with the finished steps as they are: staged records, finished folds and the full
 retriever are never fitted twice. A lock file keeps two processes (distributed workers)
@@ -27,12 +31,19 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from tqdm import tqdm
 
 from multitask.cli.disk_full import disk_full_error
+from tasks.mesh_indexing.candidates.reranking import (
+    BASE_OUT_OF_FOLD,
+    BASE_RETRIEVER,
+    is_stacked,
+    rerank_entry,
+)
 from tasks.mesh_indexing.candidates.store import (
     CandidateShard,
     CandidateShardWriter,
@@ -73,13 +84,28 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def job_done(partial: Path, job: Job) -> bool:
+@dataclass(frozen=True)
+class Targets:
+    """Where the fits write: the fold lists' folder and the full retriever's."""
+
+    out_of_fold: str = "out_of_fold"
+    retriever: str = "retriever"
+
+
+FINAL = Targets()
+#: a stacked retriever's base, before the re-ranking step
+BASE = Targets(BASE_OUT_OF_FOLD, BASE_RETRIEVER)
+
+
+def job_done(partial: Path, job: Job, targets: Targets = FINAL) -> bool:
     if job == FULL:
-        return (partial / "retriever").is_dir()
-    return fold_dir(partial / "out_of_fold", int(job)).is_dir()
+        return (partial / targets.retriever).is_dir()
+    return fold_dir(partial / targets.out_of_fold, int(job)).is_dir()
 
 
-def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[str, Any]:
+def fit_job(
+    retriever: Suggester, partial: Path, job: Job, top_k: int, targets: Targets = FINAL
+) -> dict[str, Any]:
     """Fit one retriever (fold ``job`` held out, or the whole file) and write its output.
 
     Runs in a worker process or in this one. Reads the staged records lazily."""
@@ -88,7 +114,7 @@ def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[s
     every = range(shards.folds)
     if job == FULL:
         retriever.fit(shards.texts(every), shards.labels(every))
-        write_atomically(partial / "retriever", retriever.save)
+        write_atomically(partial / targets.retriever, retriever.save)
     else:
         fold = int(job)
         inside = [k for k in every if k != fold]
@@ -98,7 +124,7 @@ def fit_job(retriever: Suggester, partial: Path, job: Job, top_k: int) -> dict[s
         for start in range(0, len(ids), SUGGEST_CHUNK):
             chunk = slice(start, start + SUGGEST_CHUNK)
             writer.add(ids[chunk], retriever.suggest(texts[chunk], top_k))
-        writer.close(fold_dir(partial / "out_of_fold", fold))
+        writer.close(fold_dir(partial / targets.out_of_fold, fold))
     return {
         "job": job,
         "seconds": round(time.perf_counter() - started, 1),
@@ -135,7 +161,12 @@ def resolve_workers(workers: Optional[int], records: int, jobs: int) -> int:
 
 
 def run_jobs(
-    retriever: Suggester, partial: Path, jobs: list[Job], top_k: int, workers: int
+    retriever: Suggester,
+    partial: Path,
+    jobs: list[Job],
+    top_k: int,
+    workers: int,
+    targets: Targets = FINAL,
 ) -> list[dict[str, Any]]:
     """Fit the pending ``jobs``; in ``workers`` processes (spawned: the parent may hold
     threads, which fork would copy in a broken state; one process per job, so that each
@@ -145,7 +176,7 @@ def run_jobs(
     try:
         if workers == 1:
             for job in jobs:
-                results.append(fit_job(retriever.fresh(), partial, job, top_k))
+                results.append(fit_job(retriever.fresh(), partial, job, top_k, targets))
                 progress.update()
                 logger.info("candidate retriever %s fitted: %s", job, results[-1])
             return results
@@ -154,7 +185,8 @@ def run_jobs(
             workers, mp_context=context, initializer=_die_with_parent, max_tasks_per_child=1
         ) as pool:
             futures = {
-                pool.submit(fit_job, retriever.fresh(), partial, job, top_k): job for job in jobs
+                pool.submit(fit_job, retriever.fresh(), partial, job, top_k, targets): job
+                for job in jobs
             }
             for future in as_completed(futures):
                 results.append(future.result())
@@ -221,7 +253,7 @@ def _after_disk_full(partial: Path, folds: int) -> None:
     large corpus's fold fits take hours), or free the space if none had finished."""
     jobs: list[Job] = [*range(folds), FULL]
     finished = RecordShards.complete(partial / "records") or any(
-        job_done(partial, job) for job in jobs
+        job_done(partial, job, targets) for job in jobs for targets in (FINAL, BASE)
     )
     if not finished:
         shutil.rmtree(partial, ignore_errors=True)
@@ -263,14 +295,23 @@ def _build(
             )
     if not staged["records"]:
         raise ValueError(f"candidate retriever: no labelled records in {meta['train_file']}")
-    jobs: list[Job] = [k for k in range(folds) if not job_done(partial, k)]
-    if not job_done(partial, FULL):
-        jobs.append(FULL)
+    every: list[Job] = [*range(folds), FULL]
+    stacked = is_stacked(retriever)
+    reranked = stacked and all(job_done(partial, job) for job in every)
+    # a stacked retriever's base is what the fold jobs fit, deep enough for its pool
+    fitted, targets, depth = (
+        (retriever.base, BASE, max(top_k, retriever.pool))  # type: ignore[attr-defined]
+        if stacked
+        else (retriever, FINAL, top_k)
+    )
+    jobs = [] if reranked else [job for job in every if not job_done(partial, job, targets)]
     skipped = folds + 1 - len(jobs)
     if skipped:
         logger.info("candidates: %d of %d fits already done in %s", skipped, folds + 1, partial)
     processes = resolve_workers(workers, staged["records"], len(jobs))
-    fits = run_jobs(retriever, partial, jobs, top_k, processes) if jobs else []
+    fits = run_jobs(fitted, partial, jobs, depth, processes, targets) if jobs else []
+    if stacked and not reranked:
+        meta = {**meta, "reranking": rerank_entry(retriever, partial, folds, top_k)}  # type: ignore[arg-type]
     recall = out_of_fold_recall(partial)
     shutil.rmtree(records_dir)  # the reader reads the training file itself
     seconds = round(time.perf_counter() - started, 1)

@@ -263,6 +263,39 @@ class LearnedFusionSuggester(Suggester):
         self.trees = BoostedTrees.fit(features, gold, seed=self.seed, **self.tree_settings)
         logger.info("learned fusion: %d trees, depth %d", self.trees.trees, self.trees.depth)
 
+    def fit_on_lists(
+        self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
+    ) -> None:
+        """Fit the trees and priors on out-of-fold lists made elsewhere (a candidate cache's
+        fold retrievers); the base must already be fitted on all of ``texts``."""
+        check_fit_input(texts, label_sets)
+        self.fit_trees(texts, label_sets, lists)
+        self.priors = HeadingPriors.of(label_sets)
+
+    def cross_fitted(
+        self,
+        texts: Sequence[str],
+        label_sets: Sequence[Collection[str]],
+        lists: OutOfFoldLists,
+        limit: Optional[int] = None,
+    ) -> list[list[Suggestion]]:
+        """Every text's out-of-fold list re-ranked by trees fitted on the other folds' rows
+        only: the lists a model trains on then carry fused scores that are as far from
+        their own labels as the candidates are (one tree fit per fold)."""
+        features, gold = self.training_rows(texts, label_sets, lists)
+        row_fold = np.repeat(lists.fold, [len(found) for found in lists.found])
+        probability = np.zeros(len(gold))
+        for k in range(int(lists.fold.max()) + 1):
+            held_out = row_fold == k
+            if not held_out.any():
+                continue
+            trees = BoostedTrees.fit(
+                features[~held_out], gold[~held_out], seed=self.seed, **self.tree_settings
+            )
+            probability[held_out] = trees.probability(features[held_out])
+            logger.info("learned fusion: fold %d re-ranked by %d trees", k + 1, trees.trees)
+        return rerank(lists.found, probability, limit)
+
     def training_rows(
         self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
     ) -> tuple[np.ndarray, np.ndarray]:
