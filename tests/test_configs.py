@@ -35,8 +35,8 @@ MESH_WITH_CANDIDATES = {
     **MESH_FIXTURES,
     "dataset_reader.candidates.train_file": MESH_ARTICLES,
     # eight articles: every word must count for the TF-IDF vocabularies
-    "dataset_reader.candidates.retriever.members.omikuji.tfidf": {"min_df": 1},
-    "dataset_reader.candidates.retriever.members.knn.tfidf": {"min_df": 1},
+    "dataset_reader.candidates.retriever.base.members.omikuji.tfidf": {"min_df": 1},
+    "dataset_reader.candidates.retriever.base.members.knn.tfidf": {"min_df": 1},
 }
 
 MESH_TITLE_DATA = {"mesh_indexing": MESH_ARTICLES, "title_generation": MESH_ARTICLES}
@@ -50,8 +50,8 @@ MESH_TITLE = {
             "mesh_file": str(MESH_MINI),
             "label_frequency_file": MESH_ARTICLES,
             "candidates.train_file": MESH_ARTICLES,
-            "candidates.retriever.members.omikuji.tfidf": {"min_df": 1},
-            "candidates.retriever.members.knn.tfidf": {"min_df": 1},
+            "candidates.retriever.base.members.omikuji.tfidf": {"min_df": 1},
+            "candidates.retriever.base.members.knn.tfidf": {"min_df": 1},
         }.items()
     },
     "model.tasks.mesh_indexing.decoding.mesh_file": str(MESH_MINI),

@@ -37,7 +37,11 @@ local dim = 128;
     dim=dim,
     tasks={ mesh_indexing: mqan.mesh_task(mesh_file, max_labels=20) },
     max_decoding_steps=60,
-  ) + mqan.label_head(dim, candidate_features=mqan.candidate_features),
+  ) + mqan.label_head(
+    dim,
+    candidate_features=mqan.candidate_features,
+    prior_feature=mqan.candidate_prior_feature,
+  ),
   // 3 epochs: the 4-epoch run peaked at epoch 2 on validation (0.5417 / 0.5603 / 0.5598 /
   // 0.5578), and the main job must stay under an hour on two cores
   trainer: mqan.trainer(num_epochs=3, validation_metric='+mesh_indexing_MiF', warmup_steps=300)

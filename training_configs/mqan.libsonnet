@@ -34,6 +34,8 @@
   // per candidate: the fused probability, one score per base member, then the reader's
   // match features
   candidate_features:: 1 + std.length(std.objectFields($.candidate_base.members)) + 4,
+  // the fused probability is the first feature: the label head starts from its log-odds
+  candidate_prior_feature:: 0,
 
   // The MeSH reader with top_k retrieved candidates listed in the question of a training
   // article, eval_top_k (default top_k) in that of any other article.
@@ -71,11 +73,12 @@
   // vectors come from a graph convolution over the MeSH tree (hierarchy-aware) instead of
   // one free vector per label.
   label_head(dim, candidate_features=0, label_loss_weight=0.1, candidate_loss_weight=0.5,
-             mesh_file=null, graph_layers=2):: {
+             mesh_file=null, graph_layers=2, prior_feature=null):: {
     label_scorer: {
       type: 'pooled_label_scorer',
       dim: dim,
       candidate_features: candidate_features,
+      [if prior_feature != null then 'prior_feature']: prior_feature,
       [if mesh_file != null then 'label_embedding']: {
         type: 'graph_convolution',
         graph: { type: 'mesh_tree', mesh_file: mesh_file },

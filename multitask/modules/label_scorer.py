@@ -24,6 +24,8 @@ from multitask.qa.instance_builder import LABEL_NAMESPACE
 
 #: index 0 is padding and 1 the OOV entry of the label namespace: never scored
 FIRST_LABEL = 2
+#: a prior probability is clamped this far from 0 and 1 before its log-odds are taken
+PRIOR_EPSILON = 1e-6
 
 
 @dataclass
@@ -81,6 +83,12 @@ class PooledLabelScorer(LabelScorer):
         Builds the label vectors the pooled context is scored against (e.g.
         `graph_convolution` over the MeSH tree); by default each label has a free vector
         (a linear layer).
+    prior_feature : `int`, optional (default = `None`)
+        The index of a candidate feature that is already a calibrated probability (a
+        learned fusion's, fitted out of fold). Its log-odds, times a learned weight that
+        starts at 1, are added to each candidate's logit, and the MLP's output layer starts
+        at zero: the head begins as that probability and learns a correction, instead of
+        having to rediscover it through dropout on its inputs.
     """
 
     def __init__(
@@ -92,8 +100,14 @@ class PooledLabelScorer(LabelScorer):
         dropout: float = 0.2,
         label_namespace: str = LABEL_NAMESPACE,
         label_embedding: Optional[Lazy[LabelEmbedding]] = None,
+        prior_feature: Optional[int] = None,
     ) -> None:
         super().__init__()
+        if prior_feature is not None and not 0 <= prior_feature < candidate_features:
+            raise ValueError(
+                f"prior_feature {prior_feature} is not one of the {candidate_features} "
+                "candidate features"
+            )
         self.num_labels = vocab.get_vocab_size(label_namespace)
         self.candidate_features = candidate_features
         hidden = hidden or dim
@@ -119,6 +133,12 @@ class PooledLabelScorer(LabelScorer):
             nn.Dropout(dropout),
             nn.Linear(hidden, 1),
         )
+        self.prior_feature = prior_feature
+        self.prior_weight: Optional[nn.Parameter] = None
+        if prior_feature is not None:
+            self.prior_weight = nn.Parameter(torch.ones(()))
+            nn.init.zeros_(self.candidate_mlp[-1].weight)
+            nn.init.zeros_(self.candidate_mlp[-1].bias)
 
     def pooled_context(self, encoded: EncodedQA) -> torch.Tensor:
         mask = encoded.context_mask
@@ -169,4 +189,8 @@ class PooledLabelScorer(LabelScorer):
             dim=-1,
         )
         candidate_logits = self.candidate_mlp(self.dropout(inputs)).squeeze(-1)
+        if self.prior_weight is not None:
+            prior = features[..., self.prior_feature].to(spans.dtype)
+            prior = torch.logit(prior.clamp(PRIOR_EPSILON, 1.0 - PRIOR_EPSILON))
+            candidate_logits = candidate_logits + self.prior_weight * prior
         return LabelScores(label_logits, candidate_logits, mask)

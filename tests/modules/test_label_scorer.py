@@ -52,3 +52,23 @@ def test_feature_count_must_match_the_config():
         scorer(features=2)(
             encoded(), torch.tensor([[[0, 1]]] * 2), torch.tensor([[2], [3]]), torch.rand(2, 1, 3)
         )
+
+
+def test_a_prior_feature_is_where_the_candidate_logits_start():
+    vocab = Vocabulary(non_padded_namespaces=[])
+    vocab.add_tokens_to_namespace(["D1", "D2", "D3"], LABEL_NAMESPACE)
+    head = PooledLabelScorer(vocab, dim=8, candidate_features=3, prior_feature=1)
+    head.eval()
+    spans = torch.tensor([[[0, 1], [3, 4]], [[2, 2], [5, 6]]])
+    labels = torch.tensor([[2, 3], [4, 2]])
+    features = torch.rand(2, 2, 3)
+    features[..., 1] = torch.tensor([[0.9, 0.2], [0.5, 0.0]])
+    scores = head(encoded(), spans, labels, features)
+    # untrained, the head gives each candidate the prior's probability (0 clamped)
+    expected = torch.tensor([[0.9, 0.2], [0.5, 1e-6]])
+    assert torch.allclose(torch.sigmoid(scores.candidates), expected, atol=1e-6)
+    # and learns from there: the prior's weight and the MLP get gradients
+    scores.candidates.sum().backward()
+    assert head.prior_weight.grad is not None and head.candidate_mlp[-1].weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="prior_feature 3 is not one of the 3"):
+        PooledLabelScorer(vocab, dim=8, candidate_features=3, prior_feature=3)

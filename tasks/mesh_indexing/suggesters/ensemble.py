@@ -75,6 +75,7 @@ class EnsembleSuggester(Suggester):
         pool = max(limit, int(round(limit * self.pool_factor)))
         names = list(self.members)
         total = sum(self.weights.values())
+        weights = [self.weights[name] for name in names]  # same sums, no lookup per label
         per_member = [self.members[name].suggest(texts, pool) for name in names]
         out = []
         for row in zip(*per_member):
@@ -85,7 +86,7 @@ class EnsembleSuggester(Suggester):
             scored = [
                 Suggestion(
                     label,
-                    sum(self.weights[n] * v for n, v in zip(names, values)) / total,
+                    sum(w * v for w, v in zip(weights, values)) / total,
                     tuple(values),
                 )
                 for label, values in features.items()
