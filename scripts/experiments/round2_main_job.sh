@@ -10,6 +10,7 @@
 # built by the first run and read by the others. Annif's row needs its ensemble fitted on
 # the same split first (about 13 minutes, one thread):
 #   allennlp optimize '{"type": "annif_ensemble"}' --save runs/annif_rows/ensemble
+# EXTRA adds NAME=SPEC rows to both tables (saved suggesters, other archives).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ -n ${VIRTUAL_ENV:-} || ! -f .venv/bin/activate ]] || source .venv/bin/activate
@@ -39,6 +40,9 @@ if [[ $stage == compare || $stage == all ]]; then
   [[ -d $annif ]] || { echo "no Annif ensemble at $annif (see the header)" >&2; exit 1; }
   rows=()
   for seed in 0 1 2; do rows+=("main_s$seed=$runs/main_s$seed/model.tar.gz"); done
+  # more rows, e.g. EXTRA="fusion_s0=runs/fusion_s0 fusion_s1=runs/fusion_s1"
+  read -r -a extra <<< "${EXTRA:-}"
+  rows+=("${extra[@]}")
   allennlp compare "${rows[@]}" annif="$annif" --baselines tfidf_omikuji \
     --eval data/corpus/test.json --reference annif --threads 2 --no-progress \
     --output-dir "$runs/test"
