@@ -312,6 +312,9 @@ def _build(
     fits = run_jobs(fitted, partial, jobs, depth, processes, targets) if jobs else []
     if stacked and not reranked:
         meta = {**meta, "reranking": rerank_entry(retriever, partial, folds, top_k)}  # type: ignore[arg-type]
+    elif reranked:  # killed after the re-ranking wrote its output, before it cleaned up
+        for name in (BASE_OUT_OF_FOLD, BASE_RETRIEVER):
+            shutil.rmtree(partial / name, ignore_errors=True)
     recall = out_of_fold_recall(partial)
     shutil.rmtree(records_dir)  # the reader reads the training file itself
     seconds = round(time.perf_counter() - started, 1)
