@@ -257,7 +257,7 @@ def test_a_learned_fusion_retriever_is_fitted_once_per_fold_and_cross_fitted(tmp
     assignment = np.array([fold_of(r.id, 4) for r in ordered])
     priors = [HeadingPriors.of([r.labels for r in data if fold_of(r.id, 4) != k]) for k in range(4)]
     lists = OutOfFoldLists(assignment, [base_lists[r.id] for r in ordered], priors)
-    expected = fusion_retriever().cross_fitted(
+    expected = fusion_retriever().fit_and_cross_fit(
         [r.text for r in ordered], [r.labels for r in ordered], lists, 6
     )
     got = built.candidates([r.id for r in ordered], [r.text for r in ordered], True)

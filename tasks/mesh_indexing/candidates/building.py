@@ -49,6 +49,7 @@ from tasks.mesh_indexing.candidates.store import (
     CandidateShardWriter,
     RecordShards,
     fold_dir,
+    list_recall,
     write_atomically,
 )
 from tasks.mesh_indexing.suggesters.base import Suggester, write_json
@@ -200,14 +201,10 @@ def run_jobs(
 def out_of_fold_recall(partial: Path) -> float:
     """Share of the training records' labels found in their own out-of-fold lists."""
     shards = RecordShards(partial / "records")
-    hits = total = 0
-    for fold in range(shards.folds):
-        candidates = CandidateShard(fold_dir(partial / "out_of_fold", fold))
-        for record_id, labels in zip(shards.ids(fold), shards.labels([fold])):
-            found = {c.label for c in candidates.get(record_id) or ()}
-            hits += len(found.intersection(labels))
-            total += len(labels)
-    return round(hits / total, 4) if total else 0.0
+    shard_of = [CandidateShard(fold_dir(partial / "out_of_fold", k)) for k in range(shards.folds)]
+    found = (shard_of[k].get(i) for k in range(shards.folds) for i in shards.ids(k))
+    labels = (labels for k in range(shards.folds) for labels in shards.labels([k]))
+    return list_recall(found, labels)
 
 
 def build_entry(

@@ -27,6 +27,7 @@ from tasks.mesh_indexing.candidates.store import (
     CandidateShardWriter,
     RecordShards,
     fold_dir,
+    list_recall,
     write_atomically,
 )
 from tasks.mesh_indexing.suggesters.base import Suggester
@@ -73,7 +74,8 @@ def rerank_entry(
         HeadingPriors.of([labels[i] for i in np.flatnonzero(assignment != k)]) for k in range(folds)
     ]
     lists = OutOfFoldLists(assignment, found, priors)
-    fused = fusion.cross_fitted(texts, labels, lists, top_k)
+    fusion.base.load(partial / BASE_RETRIEVER)
+    fused = fusion.fit_and_cross_fit(texts, labels, lists, top_k)
     shutil.rmtree(partial / "out_of_fold", ignore_errors=True)  # a killed earlier attempt's
     start = 0
     for k, fold_ids in enumerate(ids):
@@ -81,11 +83,9 @@ def rerank_entry(
         writer.add(fold_ids, fused[start : start + len(fold_ids)])
         writer.close(fold_dir(partial / "out_of_fold", k))
         start += len(fold_ids)
-    fusion.base.load(partial / BASE_RETRIEVER)
-    fusion.fit_on_lists(texts, labels, lists)
     write_atomically(partial / "retriever", fusion.save)
     summary = {
-        "base_recall": _recall(found, labels),
+        "base_recall": list_recall(found, labels),
         "trees": fusion.trees.trees if fusion.trees else 0,
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -93,9 +93,3 @@ def rerank_entry(
     shutil.rmtree(partial / BASE_RETRIEVER)
     logger.info("candidates: base lists re-ranked by learned fusion: %s", summary)
     return summary
-
-
-def _recall(found, labels) -> float:
-    hits = sum(len({c.label for c in f}.intersection(gold)) for f, gold in zip(found, labels))
-    total = sum(len(gold) for gold in labels)
-    return round(hits / total, 4) if total else 0.0

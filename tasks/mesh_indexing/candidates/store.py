@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Optional, Union
 
@@ -245,6 +245,17 @@ class RecordShards:
 
 
 # ---- out-of-fold candidates ------------------------------------------------------------
+def list_recall(
+    found: Iterable[Optional[Sequence[Suggestion]]], label_sets: Iterable[Collection[str]]
+) -> float:
+    """Share of the gold labels found in their own candidate lists (``None``: no list)."""
+    hits = total = 0
+    for candidates, labels in zip(found, label_sets):
+        hits += len({c.label for c in candidates or ()}.intersection(labels))
+        total += len(labels)
+    return round(hits / total, 4) if total else 0.0
+
+
 class CandidateShard:
     """One fold's out-of-fold candidates: ``ids.npy`` (sorted), ``offsets.npy``,
     ``labels.npy`` (into ``labels.json``), ``scores.npy`` and ``features.npy`` (one row per

@@ -222,7 +222,7 @@ class LearnedFusionSuggester(Suggester):
     def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> None:
         check_fit_input(texts, label_sets)
         lists = self.out_of_fold_lists(texts, label_sets)
-        self.fit_trees(texts, label_sets, lists)
+        self.fit_trees(*self.training_rows(texts, label_sets, lists))
         self.base.fit(texts, label_sets)
         self.priors = HeadingPriors.of(label_sets)
 
@@ -252,10 +252,8 @@ class LearnedFusionSuggester(Suggester):
                     found[i] = suggestions
         return OutOfFoldLists(fold, found, priors)
 
-    def fit_trees(
-        self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
-    ) -> None:
-        features, gold = self.training_rows(texts, label_sets, lists)
+    def fit_trees(self, features: np.ndarray, gold: np.ndarray) -> None:
+        """The trees on every row (see :meth:`training_rows`)."""
         logger.info(
             "learned fusion: fitting trees on %d candidates (%.1f %% gold)",
             len(gold), 100 * gold.mean(),
@@ -263,25 +261,19 @@ class LearnedFusionSuggester(Suggester):
         self.trees = BoostedTrees.fit(features, gold, seed=self.seed, **self.tree_settings)
         logger.info("learned fusion: %d trees, depth %d", self.trees.trees, self.trees.depth)
 
-    def fit_on_lists(
-        self, texts: Sequence[str], label_sets: Sequence[Collection[str]], lists: OutOfFoldLists
-    ) -> None:
-        """Fit the trees and priors on out-of-fold lists made elsewhere (a candidate cache's
-        fold retrievers); the base must already be fitted on all of ``texts``."""
-        check_fit_input(texts, label_sets)
-        self.fit_trees(texts, label_sets, lists)
-        self.priors = HeadingPriors.of(label_sets)
-
-    def cross_fitted(
+    def fit_and_cross_fit(
         self,
         texts: Sequence[str],
         label_sets: Sequence[Collection[str]],
         lists: OutOfFoldLists,
         limit: Optional[int] = None,
     ) -> list[list[Suggestion]]:
-        """Every text's out-of-fold list re-ranked by trees fitted on the other folds' rows
-        only: the lists a model trains on then carry fused scores that are as far from
-        their own labels as the candidates are (one tree fit per fold)."""
+        """Fit the trees and priors on out-of-fold lists made elsewhere (a candidate cache's
+        fold retrievers; the base must already be fitted on all of ``texts``), and return
+        every text's list re-ranked by trees fitted on the other folds' rows only: the lists
+        a model trains on then carry fused scores that are as far from their own labels as
+        the candidates are (one more tree fit per fold, on the same rows)."""
+        check_fit_input(texts, label_sets)
         features, gold = self.training_rows(texts, label_sets, lists)
         row_fold = np.repeat(lists.fold, [len(found) for found in lists.found])
         probability = np.zeros(len(gold))
@@ -294,6 +286,8 @@ class LearnedFusionSuggester(Suggester):
             )
             probability[held_out] = trees.probability(features[held_out])
             logger.info("learned fusion: fold %d re-ranked by %d trees", k + 1, trees.trees)
+        self.fit_trees(features, gold)
+        self.priors = HeadingPriors.of(label_sets)
         return rerank(lists.found, probability, limit)
 
     def training_rows(
